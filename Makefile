@@ -1,0 +1,55 @@
+# Relief: the two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+SCALE ?= full
+export DJANGO_SETTINGS_MODULE := config.settings
+
+.PHONY: run test install lint format worker beat bench migrate seed screenshots clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Relief needs Python 3.11 or newer")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+## make run: fresh machine -> installed, migrated, demo data, server on http://127.0.0.1:8000
+run: seed
+	$(PY) manage.py compilemessages --ignore=.venv >/dev/null 2>&1 || true
+	@echo "Relief is starting on http://127.0.0.1:8000 (demo password: relief-demo)"
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+## make test: the whole suite; PostgreSQL and Redis when they answer, else SQLite
+test: install
+	@env_lines="$$($(PY) scripts/test_backends.py)" || exit 1; eval "$$env_lines"; \
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+worker: install
+	$(VENV)/bin/celery -A config worker --loglevel=INFO --concurrency=$${CONCURRENCY:-2}
+
+beat: install
+	$(VENV)/bin/celery -A config beat --loglevel=INFO
+
+bench: install
+	$(PY) -m bench --scale $(SCALE)
+
+clean:
+	rm -rf $(VENV) db.sqlite3 test-db.sqlite3 staticfiles

@@ -1,0 +1,37 @@
+"""The one error type services raise. Interfaces turn it into a page message or a JSON error."""
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """A rule of the product refused an action; `message` is shown to the user as is.
+
+    `code` is stable for programs, `status` is the HTTP status an API answers with,
+    `fields` maps input fields to their problems.
+    """
+
+    default_code = "invalid"
+    default_status = 400
+
+    def __init__(
+        self,
+        message: Any,
+        *,
+        code: str | None = None,
+        fields: dict[str, Any] | None = None,
+        status: int | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.code = code or self.default_code
+        self.fields = fields or {}
+        self.status = status or self.default_status
+        self.extra = extra or {}
+
+
+class ConflictError(DomainError):
+    """The action clashes with the current state (a stale version, a duplicate, a transition)."""
+
+    default_code = "conflict"
+    default_status = 409

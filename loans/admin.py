@@ -1,0 +1,123 @@
+"""Loans in the admin: visible to staff, money read-only (money changes only through services)."""
+
+from django.contrib import admin
+
+from loans.models import Borrower, Installment, Loan, LoanProduct, Repayment
+
+INSTALLMENT_FIELDS = (
+    "seq",
+    "due_date",
+    "grace_ends_on",
+    "principal_due",
+    "interest_due",
+    "principal_paid",
+    "interest_paid",
+    "penalty_accrued",
+    "penalty_held",
+    "penalty_paid",
+    "penalty_waived",
+    "daily_penalty",
+    "accrued_through",
+    "paid_off_on",
+)
+
+
+class ReadOnlyMoneyMixin:
+    """Nobody edits balances by hand; nobody deletes money records."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LoanProduct)
+class LoanProductAdmin(admin.ModelAdmin):
+    list_display = (
+        "code",
+        "name",
+        "annual_rate",
+        "penalty_markup",
+        "penalty_rate_cap",
+        "grace_days",
+    )
+    search_fields = ("code", "name")
+
+
+@admin.register(Borrower)
+class BorrowerAdmin(ReadOnlyMoneyMixin, admin.ModelAdmin):
+    list_display = ("external_id", "name", "masked_phone", "language", "notification_channel")
+    search_fields = ("external_id", "name", "phone")
+    readonly_fields = ("user", "external_id", "national_id_masked", "created_at")
+
+
+class InstallmentInline(admin.TabularInline):
+    model = Installment
+    fields = INSTALLMENT_FIELDS
+    readonly_fields = INSTALLMENT_FIELDS
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class RepaymentInline(admin.TabularInline):
+    model = Repayment
+    fields = ("paid_on", "amount", "reference", "allocation", "waiver_posted")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Loan)
+class LoanAdmin(ReadOnlyMoneyMixin, admin.ModelAdmin):
+    list_display = ("external_id", "borrower", "product", "principal", "status", "disbursed_on")
+    list_filter = ("status", "product", "legal_proceedings", "fraud_flag")
+    search_fields = ("external_id", "borrower__external_id", "borrower__phone")
+    list_select_related = ("borrower", "product")
+    readonly_fields = (
+        "external_id",
+        "borrower",
+        "product",
+        "principal",
+        "disbursed_on",
+        "annual_rate",
+        "penalty_rate",
+        "grace_days",
+        "created_at",
+        "updated_at",
+    )
+    inlines = [InstallmentInline, RepaymentInline]
+
+
+@admin.register(Installment)
+class InstallmentAdmin(ReadOnlyMoneyMixin, admin.ModelAdmin):
+    list_display = ("loan", "seq", "due_date", "principal_due", "interest_due", "penalty_accrued")
+    list_select_related = ("loan",)
+    search_fields = ("loan__external_id",)
+    readonly_fields = ("loan", *INSTALLMENT_FIELDS)
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Repayment)
+class RepaymentAdmin(ReadOnlyMoneyMixin, admin.ModelAdmin):
+    list_display = ("reference", "loan", "amount", "paid_on", "waiver_posted", "created_at")
+    list_select_related = ("loan",)
+    search_fields = ("reference", "loan__external_id")
+    readonly_fields = (
+        "loan",
+        "amount",
+        "paid_on",
+        "reference",
+        "allocation",
+        "waiver_posted",
+        "recorded_by",
+        "created_at",
+    )
+
+    def has_add_permission(self, request):
+        return False

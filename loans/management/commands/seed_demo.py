@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from loans.demo import DEMO_PASSWORD, STAFF_ACCOUNTS, Seeder
+from loans.selectors import local_today
+
+
+class Command(BaseCommand):
+    help = "Load demo data: products, demo accounts and borrowers in every bucket (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--borrowers", type=int, default=40, help="generated borrowers")
+        parser.add_argument("--force", action="store_true", help="run even with DEBUG off")
+
+    def handle(self, *args, borrowers: int, force: bool, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("seed_demo refuses to run with DEBUG off (pass --force to insist).")
+        if borrowers < 0:
+            raise CommandError("--borrowers must be 0 or more.")
+        result = Seeder(today=local_today(), log=self.stdout.write).run(borrowers=borrowers)
+        self.stdout.write(
+            f"Demo data ready: {result.borrowers_created} borrowers added, "
+            f"{result.installments_accrued} overdue installments accrued."
+        )
+        accounts = ", ".join(["alice", "bob", *STAFF_ACCOUNTS])
+        self.stdout.write(f"Demo logins ({DEMO_PASSWORD}): {accounts}")

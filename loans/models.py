@@ -1,0 +1,218 @@
+"""Borrowers, loan products, loans, installments and repayments (domain.md §3).
+
+Money columns change only through `loans.services`; the admin shows them read-only.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from loans import calculations
+
+MONEY = {"max_digits": 14, "decimal_places": 2, "default": Decimal("0.00")}
+RATE = {"max_digits": 8, "decimal_places": 6}
+
+
+class Borrower(models.Model):
+    class Language(models.TextChoices):
+        ZH_HANS = "zh-hans", _("Simplified Chinese")
+        EN = "en", _("English")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("SMS")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="borrower"
+    )
+    external_id = models.CharField(_("external id"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    phone = models.CharField(_("phone"), max_length=32, blank=True, db_index=True)
+    national_id_masked = models.CharField(_("national id (masked)"), max_length=32, blank=True)
+    language = models.CharField(
+        _("language"), max_length=8, choices=Language.choices, default=Language.ZH_HANS
+    )
+    notification_channel = models.CharField(
+        _("notification channel"), max_length=8, choices=Channel.choices, default=Channel.SMS
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("borrower")
+        verbose_name_plural = _("borrowers")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.external_id})"
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678: enough for a person to recognise, not enough to call."""
+    if len(phone) < 7:
+        return "*" * len(phone)
+    return f"{phone[:3]}{'*' * (len(phone) - 7)}{phone[-4:]}"
+
+
+class LoanProduct(models.Model):
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    annual_rate = models.DecimalField(_("annual rate"), **RATE)
+    penalty_markup = models.DecimalField(_("penalty markup"), default=Decimal("0.50"), **RATE)
+    penalty_rate_cap = models.DecimalField(_("penalty rate cap"), default=Decimal("0.24"), **RATE)
+    grace_days = models.PositiveSmallIntegerField(_("grace days"), default=3)
+    day_count_basis = models.PositiveSmallIntegerField(_("day-count basis"), default=360)
+
+    class Meta:
+        verbose_name = _("loan product")
+        verbose_name_plural = _("loan products")
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def penalty_rate(self) -> Decimal:
+        return calculations.penalty_rate(
+            self.annual_rate, self.penalty_markup, self.penalty_rate_cap
+        )
+
+
+class Loan(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        CLOSED = "closed", _("Closed")
+        WRITTEN_OFF = "written_off", _("Written off")
+
+    external_id = models.CharField(_("external id"), max_length=64, unique=True)
+    borrower = models.ForeignKey(Borrower, on_delete=models.PROTECT, related_name="loans")
+    product = models.ForeignKey(LoanProduct, on_delete=models.PROTECT, related_name="loans")
+    principal = models.DecimalField(_("principal"), **MONEY)
+    disbursed_on = models.DateField(_("disbursed on"))
+    # Contract terms are fixed when the loan is made: a later product change must not
+    # reprice an existing contract.
+    annual_rate = models.DecimalField(_("annual rate"), **RATE)
+    penalty_rate = models.DecimalField(_("penalty rate"), **RATE)
+    grace_days = models.PositiveSmallIntegerField(_("grace days"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
+    legal_proceedings = models.BooleanField(_("in legal proceedings"), default=False)
+    fraud_flag = models.BooleanField(_("flagged for fraud"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("loan")
+        verbose_name_plural = _("loans")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class Installment(models.Model):
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="installments")
+    seq = models.PositiveSmallIntegerField(_("number"))
+    due_date = models.DateField(_("due date"))
+    grace_ends_on = models.DateField(_("last grace day"))
+    principal_due = models.DecimalField(_("principal due"), **MONEY)
+    interest_due = models.DecimalField(_("interest due"), **MONEY)
+    principal_paid = models.DecimalField(_("principal paid"), **MONEY)
+    interest_paid = models.DecimalField(_("interest paid"), **MONEY)
+    penalty_accrued = models.DecimalField(_("penalty accrued"), **MONEY)
+    penalty_held = models.DecimalField(_("penalty held in grace"), **MONEY)
+    penalty_paid = models.DecimalField(_("penalty paid"), **MONEY)
+    penalty_waived = models.DecimalField(_("penalty waived"), **MONEY)
+    # Kept equal to daily_penalty(unpaid principal + interest, loan.penalty_rate) by the
+    # services, so that the daily accrual is one set-based UPDATE with no join.
+    daily_penalty = models.DecimalField(_("daily penalty"), **MONEY)
+    accrued_through = models.DateField(_("accrued through"), null=True, blank=True)
+    paid_off_on = models.DateField(_("paid off on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("installment")
+        verbose_name_plural = _("installments")
+        ordering = ["loan_id", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["loan", "seq"], name="installment_unique_seq"),
+            models.CheckConstraint(
+                condition=Q(penalty_paid__gte=0)
+                & Q(penalty_waived__gte=0)
+                & Q(principal_paid__gte=0)
+                & Q(interest_paid__gte=0),
+                name="installment_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(principal_paid__lte=models.F("principal_due"))
+                & Q(interest_paid__lte=models.F("interest_due")),
+                name="installment_not_overpaid",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    penalty_accrued__gte=models.F("penalty_paid") + models.F("penalty_waived")
+                ),
+                name="installment_penalty_not_overpaid",
+            ),
+        ]
+        indexes = [
+            # The daily accrual reads only the unpaid installments past their grace days.
+            models.Index(
+                fields=["grace_ends_on"],
+                name="installment_unpaid_grace",
+                condition=Q(paid_off_on__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.loan_id}#{self.seq}"
+
+    @property
+    def principal_outstanding(self) -> Decimal:
+        return self.principal_due - self.principal_paid
+
+    @property
+    def interest_outstanding(self) -> Decimal:
+        return self.interest_due - self.interest_paid
+
+    @property
+    def base_outstanding(self) -> Decimal:
+        """Unpaid principal and interest: what the penalty is charged on."""
+        return self.principal_outstanding + self.interest_outstanding
+
+    @property
+    def penalty_outstanding(self) -> Decimal:
+        return self.penalty_accrued - self.penalty_paid - self.penalty_waived
+
+    @property
+    def accrual(self) -> calculations.Accrual:
+        return calculations.Accrual(self.penalty_accrued, self.penalty_held, self.accrued_through)
+
+
+class Repayment(models.Model):
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="repayments")
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    paid_on = models.DateField(_("paid on"))
+    reference = models.CharField(_("reference"), max_length=64, unique=True)
+    # [{"seq", "penalty", "interest", "principal"}] as strings: what this money paid.
+    allocation = models.JSONField(_("allocation"), default=list)
+    waiver_posted = models.DecimalField(_("waiver posted with it"), **MONEY)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("repayment")
+        verbose_name_plural = _("repayments")
+        ordering = ["-paid_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="repayment_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference

@@ -1,0 +1,151 @@
+"""Reading loans: what is overdue, the penalty on it, DPD, bucket and repayment history.
+
+Penalty shown is brought to `today` in memory from the stored accrual, so a borrower sees the
+exact figure even before the nightly accrual has run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Min, Prefetch, QuerySet
+from django.utils import timezone
+
+from loans import calculations
+from loans.calculations import ZERO
+from loans.models import Borrower, Installment, Loan
+
+
+def local_today() -> date:
+    """Today in the product's time zone (Asia/Shanghai): dates are local, timestamps UTC."""
+    return timezone.localdate()
+
+
+@dataclass(frozen=True)
+class InstallmentState:
+    """An installment as of a day: stored amounts plus the penalty accrued up to that day."""
+
+    installment: Installment
+    days_overdue: int
+    penalty_accrued: Decimal
+    penalty_held: Decimal
+
+    @property
+    def seq(self) -> int:
+        return self.installment.seq
+
+    @property
+    def penalty_outstanding(self) -> Decimal:
+        return (
+            self.penalty_accrued - self.installment.penalty_paid - self.installment.penalty_waived
+        )
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.days_overdue > 0 and self.installment.base_outstanding > 0
+
+    @property
+    def in_grace(self) -> bool:
+        return self.is_overdue and self.penalty_held > 0
+
+
+@dataclass(frozen=True)
+class LoanState:
+    loan: Loan
+    today: date
+    installments: tuple[InstallmentState, ...]
+    dpd: int
+    bucket: str
+    overdue_amount: Decimal
+    penalty_outstanding: Decimal
+
+    @property
+    def total_overdue(self) -> Decimal:
+        """Everything the borrower must pay now: overdue principal and interest plus penalty."""
+        return self.overdue_amount + self.penalty_outstanding
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.dpd > 0 or self.penalty_outstanding > 0
+
+    @property
+    def overdue_installments(self) -> tuple[InstallmentState, ...]:
+        return tuple(i for i in self.installments if i.is_overdue or i.penalty_outstanding > 0)
+
+
+def installment_state(installment: Installment, loan: Loan, today: date) -> InstallmentState:
+    accrual = installment.accrual
+    if installment.paid_off_on is None and loan.status == Loan.Status.ACTIVE:
+        accrual = calculations.accrue_to(
+            accrual,
+            day=today,
+            due_date=installment.due_date,
+            grace_days=loan.grace_days,
+            daily=installment.daily_penalty,
+        )
+    unpaid = installment.paid_off_on is None
+    return InstallmentState(
+        installment=installment,
+        days_overdue=calculations.days_overdue(installment.due_date, today) if unpaid else 0,
+        penalty_accrued=accrual.penalty_accrued,
+        penalty_held=accrual.penalty_held,
+    )
+
+
+def loan_state(loan: Loan, *, today: date | None = None) -> LoanState:
+    """DPD, bucket, overdue amount and penalty outstanding of a loan as of `today`.
+
+    Uses `loan.installments.all()`, so prefetch them when reading many loans.
+    """
+    today = today or local_today()
+    states = tuple(installment_state(i, loan, today) for i in loan.installments.all())
+    overdue = [s for s in states if s.is_overdue]
+    dpd = max((s.days_overdue for s in overdue), default=0)
+    return LoanState(
+        loan=loan,
+        today=today,
+        installments=states,
+        dpd=dpd,
+        bucket=calculations.bucket(dpd),
+        overdue_amount=sum((s.installment.base_outstanding for s in overdue), ZERO),
+        penalty_outstanding=sum((s.penalty_outstanding for s in states), ZERO),
+    )
+
+
+def loans_of_user(user) -> QuerySet[Loan]:
+    """The loans a signed-in borrower may see (none for anyone else)."""
+    return (
+        Loan.objects.filter(borrower__user=user)
+        .select_related("product", "borrower")
+        .prefetch_related(Prefetch("installments", queryset=Installment.objects.order_by("seq")))
+        .order_by("id")
+    )
+
+
+def loan_states_of_user(user, *, today: date | None = None) -> list[LoanState]:
+    today = today or local_today()
+    return [loan_state(loan, today=today) for loan in loans_of_user(user)]
+
+
+def loan_of_user(user, loan_id: int) -> Loan:
+    """One loan of the signed-in borrower; another borrower's loan does not exist for them."""
+    return loans_of_user(user).get(pk=loan_id)
+
+
+def borrower_history(
+    borrower: Borrower, *, today: date | None = None
+) -> calculations.HistoryMetrics:
+    """The borrower's repayment history across all their loans (domain.md §4)."""
+    today = today or local_today()
+    window_start = calculations.months_before(today, 24)
+    rows = Installment.objects.filter(
+        loan__borrower=borrower, due_date__gt=window_start, due_date__lte=today
+    ).values_list("due_date", "loan__grace_days", "paid_off_on")
+    first = Loan.objects.filter(borrower=borrower).aggregate(first=Min("disbursed_on"))["first"]
+    return calculations.history_metrics(
+        (calculations.PastInstallment(*row) for row in rows),
+        first_disbursed_on=first,
+        today=today,
+    )

@@ -1,0 +1,101 @@
+"""Factories for tests: borrowers, products, loans with schedules."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from loans import calculations
+from loans.demo import PRODUCTS
+from loans.models import Borrower, Installment, Loan, LoanProduct
+
+PASSWORD = "relief-demo"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        for name in extracted or ():
+            self.groups.add(Group.objects.get_or_create(name=name)[0])
+
+
+class BorrowerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Borrower
+
+    user = factory.SubFactory(UserFactory)
+    external_id = factory.Sequence(lambda n: f"B{n:06d}")
+    name = factory.Sequence(lambda n: f"Borrower {n}")
+    phone = factory.Sequence(lambda n: f"138{n:08d}")
+    national_id_masked = "110***********1234"
+
+
+def product(code: str = "CASH18") -> LoanProduct:
+    return LoanProduct.objects.get_or_create(code=code, defaults=PRODUCTS[code])[0]
+
+
+def make_loan(
+    borrower: Borrower,
+    *,
+    code: str = "CASH18",
+    schedule: list[tuple[date, Decimal, Decimal]],
+    principal: Decimal | None = None,
+    external_id: str | None = None,
+    disbursed_on: date | None = None,
+    **loan_fields,
+) -> Loan:
+    """A loan with the given schedule [(due_date, principal_due, interest_due), ...]."""
+    loan_product = product(code)
+    loan = Loan.objects.create(
+        borrower=borrower,
+        product=loan_product,
+        external_id=external_id or f"L-{borrower.external_id}-{Loan.objects.count() + 1}",
+        principal=principal or sum((p for _, p, _ in schedule), Decimal("0")),
+        disbursed_on=disbursed_on or (schedule[0][0] - timedelta(days=30)),
+        annual_rate=loan_product.annual_rate,
+        penalty_rate=loan_product.penalty_rate,
+        grace_days=loan_product.grace_days,
+        **loan_fields,
+    )
+    Installment.objects.bulk_create(
+        Installment(
+            loan=loan,
+            seq=seq,
+            due_date=due,
+            grace_ends_on=calculations.grace_ends_on(due, loan.grace_days),
+            principal_due=principal_due,
+            interest_due=interest_due,
+            daily_penalty=calculations.daily_penalty(
+                principal_due + interest_due, loan.penalty_rate
+            ),
+        )
+        for seq, (due, principal_due, interest_due) in enumerate(schedule, start=1)
+    )
+    return loan
+
+
+def overdue_loan(borrower: Borrower, *, today: date, days: int = 20, **kwargs) -> Loan:
+    """The worked example's loan: one installment of 2,000.00 due `days` ago at 18%."""
+    return make_loan(
+        borrower,
+        schedule=[
+            (today - timedelta(days=days), Decimal("1875.00"), Decimal("125.00")),
+            (
+                today - timedelta(days=days) + timedelta(days=30),
+                Decimal("1875.00"),
+                Decimal("125.00"),
+            ),
+        ],
+        **kwargs,
+    )

@@ -1,0 +1,181 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from loans import calculations as calc
+from loans.calculations import Accrual, Owed
+
+D = Decimal
+DUE = date(2026, 3, 1)
+ZERO_ACCRUAL = Accrual(D("0.00"), D("0.00"), None)
+
+
+@pytest.mark.parametrize(
+    ("annual", "markup", "cap", "expected"),
+    [
+        (D("0.18"), D("0.50"), D("0.24"), D("0.24")),  # 27% capped at 24%
+        (D("0.12"), D("0.50"), D("0.24"), D("0.18")),  # under the cap
+        (D("0.24"), D("0.30"), D("0.24"), D("0.24")),  # CARD24
+        (D("0.16"), D("0.50"), D("0.24"), D("0.24")),  # exactly at the cap
+    ],
+)
+def test_penalty_rate_is_contract_rate_plus_markup_never_above_cap(annual, markup, cap, expected):
+    assert calc.penalty_rate(annual, markup, cap) == expected
+
+
+@pytest.mark.parametrize(
+    ("base", "rate", "expected"),
+    [
+        (D("2000.00"), D("0.24"), D("1.33")),  # 1.3333 rounds down
+        (D("1000.00"), D("0.18"), D("0.50")),
+        (D("1012.50"), D("0.24"), D("0.68")),  # 0.675 rounds half up
+        (D("0.01"), D("0.24"), D("0.00")),
+        (D("0.00"), D("0.24"), D("0.00")),
+    ],
+)
+def test_daily_penalty_rounds_half_up_to_the_fen(base, rate, expected):
+    assert calc.daily_penalty(base, rate) == expected
+
+
+def test_money_rounds_half_up_not_to_even():
+    assert calc.money(D("0.125")) == D("0.13")
+    assert calc.money(D("2.675")) == D("2.68")
+
+
+@pytest.mark.parametrize(
+    ("dpd", "bucket"),
+    [
+        (0, "M0"),
+        (1, "M1"),
+        (30, "M1"),
+        (31, "M2"),
+        (60, "M2"),
+        (61, "M3"),
+        (90, "M3"),
+        (91, "M4+"),
+        (400, "M4+"),
+    ],
+)
+def test_dpd_bucket_edges(dpd, bucket):
+    assert calc.bucket(dpd) == bucket
+
+
+def test_days_overdue_counts_from_the_day_after_the_due_date():
+    assert calc.days_overdue(DUE, DUE) == 0
+    assert calc.days_overdue(DUE, DUE + timedelta(days=20)) == 20
+    assert calc.days_overdue(DUE, DUE - timedelta(days=5)) == 0
+
+
+DAILY = D("1.33")
+
+
+def accrue(accrual, days_after_due, daily=DAILY):
+    return calc.accrue_to(
+        accrual, day=DUE + timedelta(days=days_after_due), due_date=DUE, grace_days=3, daily=daily
+    )
+
+
+def test_worked_example_twenty_days_accrue_26_60():
+    assert accrue(ZERO_ACCRUAL, 20) == Accrual(D("26.60"), D("0.00"), DUE + timedelta(days=20))
+
+
+def test_penalty_during_grace_days_is_held_not_owed():
+    held = accrue(ZERO_ACCRUAL, 3)
+    assert held.penalty_accrued == 0
+    assert held.penalty_held == D("3.99")
+
+
+def test_first_day_after_grace_makes_every_day_since_due_date_owed():
+    owed = accrue(accrue(ZERO_ACCRUAL, 3), 4)
+    assert owed == Accrual(D("5.32"), D("0.00"), DUE + timedelta(days=4))
+
+
+def test_accruing_to_the_same_day_twice_changes_nothing():
+    once = accrue(ZERO_ACCRUAL, 20)
+    assert accrue(once, 20) == once
+
+
+def test_accrual_in_steps_equals_accrual_at_once():
+    stepped = ZERO_ACCRUAL
+    for day in range(1, 21):
+        stepped = accrue(stepped, day)
+    assert stepped == accrue(ZERO_ACCRUAL, 20)
+
+
+def test_going_back_removes_the_later_days():
+    assert accrue(accrue(ZERO_ACCRUAL, 20), 10) == accrue(ZERO_ACCRUAL, 10)
+    assert accrue(accrue(ZERO_ACCRUAL, 20), 2) == accrue(ZERO_ACCRUAL, 2)
+    assert accrue(accrue(ZERO_ACCRUAL, 3), 1) == accrue(ZERO_ACCRUAL, 1)
+
+
+def test_allocation_pays_penalty_then_interest_then_principal_oldest_first():
+    owed = [
+        Owed(0, D("10.00"), D("100.00"), D("1000.00")),
+        Owed(1, D("5.00"), D("100.00"), D("1000.00")),
+    ]
+    parts, leftover = calc.allocate(D("1150.00"), owed)
+    assert [(p.key, p.penalty, p.interest, p.principal) for p in parts] == [
+        (0, D("10.00"), D("100.00"), D("1000.00")),
+        (1, D("5.00"), D("35.00"), D("0.00")),
+    ]
+    assert leftover == 0
+
+
+def test_allocation_parts_sum_to_the_amount_and_leftover_is_reported():
+    owed = [Owed(0, D("1.00"), D("2.00"), D("3.00"))]
+    parts, leftover = calc.allocate(D("10.00"), owed)
+    assert sum(p.total for p in parts) + leftover == D("10.00")
+    assert leftover == D("4.00")
+
+
+def test_waiver_is_spread_oldest_first_never_more_than_each_penalty():
+    assert calc.spread_waiver(D("30.00"), [(1, D("20.00")), (2, D("15.00"))]) == [
+        (1, D("20.00")),
+        (2, D("10.00")),
+    ]
+
+
+def past(due, paid_after_days):
+    return calc.PastInstallment(
+        due, 3, None if paid_after_days is None else due + timedelta(days=paid_after_days)
+    )
+
+
+def test_history_counts_paid_within_grace_as_on_time_and_leaves_out_unpaid():
+    today = date(2026, 11, 1)
+    rows = [past(date(2026, m, 1), 0) for m in range(3, 9)]  # six on time
+    rows.append(past(date(2026, 9, 1), 3))  # last grace day: on time
+    rows.append(past(date(2026, 10, 1), 10))  # ten days late
+    rows.append(past(date(2026, 10, 15), None))  # currently overdue: left out
+    metrics = calc.history_metrics(rows, first_disbursed_on=date(2026, 2, 1), today=today)
+    assert metrics.on_time_ratio == D("0.8750")
+    assert metrics.max_past_dpd == 10
+    assert metrics.months_on_book == 9
+    assert metrics.installments_counted == 8
+
+
+def test_history_ratio_rounds_down_so_no_one_is_lifted_into_a_better_tier():
+    today = date(2026, 11, 1)
+    rows = [past(date(2026, 10, 1) - timedelta(days=i), 0) for i in range(6)] + [
+        past(date(2026, 1, 1), 9)
+    ]
+    metrics = calc.history_metrics(rows, first_disbursed_on=None, today=today)
+    assert metrics.on_time_ratio == D("0.8571")
+
+
+def test_history_without_installments_is_perfect():
+    metrics = calc.history_metrics([], first_disbursed_on=None, today=date(2026, 1, 1))
+    assert metrics.on_time_ratio == 1
+    assert metrics.max_past_dpd == 0
+
+
+def test_history_ignores_installments_older_than_24_months():
+    today = date(2026, 11, 1)
+    rows = [past(date(2024, 10, 1), 50), past(date(2026, 1, 1), 0)]
+    assert calc.history_metrics(rows, first_disbursed_on=None, today=today).on_time_ratio == 1
+
+
+def test_months_before_clamps_to_month_end():
+    assert calc.months_before(date(2026, 3, 31), 1) == date(2026, 2, 28)
+    assert calc.months_before(date(2026, 1, 15), 24) == date(2024, 1, 15)
