@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "core",
     "loans",
     "relief",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +154,8 @@ CELERY_TIMEZONE = TIME_ZONE
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Relief <no-reply@relief.example>")
+# Any class with send(phone, text); see relief.services.notifications.SmsBackend.
+SMS_BACKEND = env_str("SMS_BACKEND", "relief.services.notifications.LogSmsBackend")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

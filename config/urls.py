@@ -10,5 +10,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("api/", include("config.api_urls")),
+    path("ops/", include("reports.urls")),
+    path("", include("relief.urls")),
     path("", include("loans.urls")),
 ]

@@ -166,6 +166,12 @@ class Installment(models.Model):
                 name="installment_unpaid_grace",
                 condition=Q(paid_off_on__isnull=True),
             ),
+            # Reminders read the unpaid installments falling due on one day.
+            models.Index(
+                fields=["due_date"],
+                name="installment_unpaid_due",
+                condition=Q(paid_off_on__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

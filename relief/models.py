@@ -1,0 +1,349 @@
+"""Relief policies, applications, their evidence, events and notifications (domain.md §5–§7)."""
+
+import secrets
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from loans.models import MONEY, Borrower, Loan
+
+
+class HardshipReason(models.TextChoices):
+    SERIOUS_ILLNESS = "serious_illness", _("Serious illness")
+    ACCIDENT = "accident", _("Accident")
+    NATURAL_DISASTER = "natural_disaster", _("Natural disaster")
+    UNEMPLOYMENT = "unemployment", _("Unemployment")
+    INCOME_DROP = "income_drop", _("Drop in income")
+    FAMILY_EMERGENCY = "family_emergency", _("Family emergency")
+    OTHER = "other", _("Other")
+
+
+class ReliefPolicy(models.Model):
+    """One version of the relief policy. Active and retired versions are never edited."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        RETIRED = "retired", _("Retired")
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    document = models.JSONField(_("document"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.DRAFT
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("relief policy")
+        verbose_name_plural = _("relief policies")
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"], condition=Q(status="active"), name="one_active_policy"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version} ({self.get_status_display()})"
+
+
+class ApplicationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    IN_REVIEW = "in_review", _("In review")
+    NEEDS_INFO = "needs_info", _("Needs information")
+    PENDING_SECOND_APPROVAL = "pending_second_approval", _("Awaiting second approval")
+    APPROVED = "approved", _("Approved: offer open")
+    ACCEPTED = "accepted", _("Offer accepted")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    DECLINED = "declined", _("Offer declined")
+    EXPIRED = "expired", _("Offer expired")
+    FULFILLED = "fulfilled", _("Fulfilled: penalty waived")
+
+
+OPEN_STATUSES = (
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.IN_REVIEW,
+    ApplicationStatus.NEEDS_INFO,
+    ApplicationStatus.PENDING_SECOND_APPROVAL,
+    ApplicationStatus.APPROVED,
+    ApplicationStatus.ACCEPTED,
+)
+UNDECIDED_STATUSES = (
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.IN_REVIEW,
+    ApplicationStatus.NEEDS_INFO,
+    ApplicationStatus.PENDING_SECOND_APPROVAL,
+)
+
+
+class RejectionReason(models.TextChoices):
+    NOT_HARDSHIP = "not_hardship", _("The reason given is not a hardship the policy covers")
+    EVIDENCE_INSUFFICIENT = "evidence_insufficient", _("The evidence does not support the reason")
+    ABILITY_TO_PAY = "ability_to_pay", _("The account shows the ability to pay")
+    REPEATED_RELIEF = "repeated_relief", _("Relief was granted recently")
+    POLICY_EXCLUSION = "policy_exclusion", _("The loan is excluded by policy")
+    OTHER = "other", _("Other (see the note)")
+
+
+class ReliefApplication(models.Model):
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="relief_applications")
+    borrower = models.ForeignKey(
+        Borrower, on_delete=models.PROTECT, related_name="relief_applications"
+    )
+    reason = models.CharField(_("reason"), max_length=32, choices=HardshipReason.choices)
+    description = models.TextField(_("description"), blank=True, max_length=4000)
+    status = models.CharField(
+        _("status"),
+        max_length=32,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.SUBMITTED,
+    )
+    policy = models.ForeignKey(ReliefPolicy, on_delete=models.PROTECT, related_name="+")
+    policy_version = models.PositiveIntegerField(_("policy version"))
+    # The quote as the borrower saw it at submission (rules.Quote as JSON), and its figures.
+    quote = models.JSONField(_("quote at submission"))
+    # Re-scored by a reviewer's evidence verification; the submission quote stays as it was.
+    review_quote = models.JSONField(_("quote after review"), null=True, blank=True)
+    suggested_percent = models.PositiveSmallIntegerField(_("suggested percent"))
+    suggested_amount = models.DecimalField(_("suggested amount"), **MONEY)
+    penalty_at_submission = models.DecimalField(_("penalty at submission"), **MONEY)
+    dpd_at_submission = models.PositiveIntegerField(_("DPD at submission"))
+    bucket_at_submission = models.CharField(_("bucket at submission"), max_length=4)
+    decided_percent = models.PositiveSmallIntegerField(_("decided percent"), null=True, blank=True)
+    decided_amount = models.DecimalField(
+        _("relief amount"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    first_approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    rejection_reason = models.CharField(
+        _("rejection reason"), max_length=32, choices=RejectionReason.choices, blank=True
+    )
+    offer_deadline = models.DateField(_("offer deadline"), null=True, blank=True)
+    waived_amount = models.DecimalField(_("waived amount"), **MONEY)
+    sla_due = models.DateTimeField(_("decision due"), null=True, blank=True)
+    sla_escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    priority = models.PositiveIntegerField(_("priority"), default=0)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_applications",
+    )
+    triaged_at = models.DateTimeField(_("triaged at"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("relief application")
+        verbose_name_plural = _("relief applications")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["loan"],
+                condition=Q(status__in=[s.value for s in OPEN_STATUSES]),
+                name="one_open_application_per_loan",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-priority", "sla_due"], name="relief_queue"),
+            models.Index(fields=["borrower", "-created_at"], name="relief_by_borrower"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.loan} {self.status}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+def evidence_path(instance: "Evidence", filename: str) -> str:
+    # A random name: nothing the borrower typed reaches the file system.
+    suffix = PurePath(filename).suffix.lower()[:6]
+    return f"evidence/{instance.application_id}/{secrets.token_hex(16)}{suffix}"
+
+
+class Evidence(models.Model):
+    application = models.ForeignKey(
+        ReliefApplication, on_delete=models.PROTECT, related_name="evidence"
+    )
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=200)
+    original_name = models.CharField(_("original name"), max_length=120)
+    content_type = models.CharField(_("content type"), max_length=40)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+class ActorKind(models.TextChoices):
+    BORROWER = "borrower", _("Borrower")
+    REVIEWER = "reviewer", _("Reviewer")
+    SYSTEM = "system", _("System")
+
+
+class ApplicationEvent(models.Model):
+    """Append-only: who moved the application from where to where, when, and why."""
+
+    application = models.ForeignKey(
+        ReliefApplication, on_delete=models.PROTECT, related_name="events"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    actor_kind = models.CharField(_("actor"), max_length=10, choices=ActorKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    from_status = models.CharField(_("from"), max_length=32, blank=True)
+    to_status = models.CharField(_("to"), max_length=32)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("application event")
+        verbose_name_plural = _("application events")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '∅'} → {self.to_status}"
+
+
+class Notification(models.Model):
+    """A message to one person on one channel, written with the state change it reports.
+
+    Unique per (event, recipient, channel): however often a task is delivered, a person is
+    told once.
+    """
+
+    class Channel(models.TextChoices):
+        IN_APP = "in_app", _("In the app")
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("SMS")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    application = models.ForeignKey(
+        ReliefApplication,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    event = models.ForeignKey(
+        ApplicationEvent,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    channel = models.CharField(
+        _("channel"), max_length=8, choices=Channel.choices, default=Channel.IN_APP
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"))
+    link = models.CharField(_("link"), max_length=200, blank=True)
+    status = models.CharField(
+        _("delivery"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # For messages not tied to an event (reminders, escalations): makes them once-only too.
+    dedup_key = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "recipient", "channel"],
+                condition=Q(event__isnull=False),
+                name="notification_once_per_event",
+            ),
+            models.UniqueConstraint(
+                fields=["dedup_key", "recipient", "channel"],
+                condition=~Q(dedup_key=""),
+                name="notification_once_per_key",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "channel", "read_at"], name="notification_inbox"),
+            models.Index(
+                fields=["status", "created_at"],
+                name="notification_unsent",
+                condition=Q(status="pending"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,211 @@
+"""Reading relief: the active policy, quotes for a loan, applications a user may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from loans import selectors as loan_selectors
+from loans.calculations import ZERO
+from loans.models import Installment, Loan
+from relief import presentation, rules
+from relief.models import (
+    OPEN_STATUSES,
+    ApplicationEvent,
+    ApplicationStatus,
+    Evidence,
+    Notification,
+    ReliefApplication,
+    ReliefPolicy,
+)
+
+# Statuses in which relief was granted (an approval that was declined or let expire was
+# never used, so it does not count against the borrower).
+GRANTED_STATUSES = (
+    ApplicationStatus.APPROVED,
+    ApplicationStatus.ACCEPTED,
+    ApplicationStatus.FULFILLED,
+)
+
+_parsed_policies: dict[tuple[int, str], rules.Policy] = {}
+
+
+def policy_rules(record: ReliefPolicy) -> rules.Policy:
+    """The parsed policy of a stored version, parsed once per process (versions never change
+    once active; drafts are keyed by their content too)."""
+    key = (record.version, repr(record.document) if record.status == "draft" else "")
+    policy = _parsed_policies.get(key)
+    if policy is None:
+        policy = rules.parse_policy(record.document, version=record.version)
+        _parsed_policies[key] = policy
+    return policy
+
+
+def policy_active() -> tuple[ReliefPolicy, rules.Policy]:
+    record = ReliefPolicy.objects.get(status=ReliefPolicy.Status.ACTIVE)
+    return record, policy_rules(record)
+
+
+def prior_reliefs_12m(borrower_id: int, *, today: date, exclude_id: int | None = None) -> int:
+    since = today - timedelta(days=365)
+    granted = ReliefApplication.objects.filter(
+        borrower_id=borrower_id,
+        status__in=GRANTED_STATUSES,
+        decided_at__date__gt=since,
+    )
+    if exclude_id:
+        granted = granted.exclude(pk=exclude_id)
+    return granted.count()
+
+
+def has_open_application(loan_id: int, *, exclude_id: int | None = None) -> bool:
+    open_ones = ReliefApplication.objects.filter(loan_id=loan_id, status__in=OPEN_STATUSES)
+    if exclude_id:
+        open_ones = open_ones.exclude(pk=exclude_id)
+    return open_ones.exists()
+
+
+def loan_case(
+    loan: Loan,
+    *,
+    reason: str,
+    evidence_verified: bool = False,
+    state: loan_selectors.LoanState | None = None,
+    today: date | None = None,
+    exclude_application_id: int | None = None,
+) -> rules.Case:
+    """What the rules need to know of a loan, its borrower and an application's reason."""
+    today = today or loan_selectors.local_today()
+    state = state or loan_selectors.loan_state(loan, today=today)
+    history = loan_selectors.borrower_history(loan.borrower, today=today)
+    return rules.Case(
+        days_overdue=state.dpd,
+        penalty_outstanding=state.penalty_outstanding,
+        on_time_ratio=history.on_time_ratio,
+        max_past_dpd=history.max_past_dpd,
+        months_on_book=history.months_on_book,
+        prior_reliefs_12m=prior_reliefs_12m(
+            loan.borrower_id, today=today, exclude_id=exclude_application_id
+        ),
+        reason=reason,
+        evidence_verified=evidence_verified,
+        written_off=loan.status == Loan.Status.WRITTEN_OFF,
+        legal_proceedings=loan.legal_proceedings,
+        fraud_flag=loan.fraud_flag,
+        has_open_application=has_open_application(loan.pk, exclude_id=exclude_application_id),
+    )
+
+
+@dataclass(frozen=True)
+class LoanQuote:
+    quote: rules.Quote
+    state: loan_selectors.LoanState
+    policy: ReliefPolicy
+    reason: str
+
+
+def loan_quote(
+    loan: Loan, *, reason: str, evidence_verified: bool = False, today: date | None = None
+) -> LoanQuote:
+    """The instant quote for a loan and a hardship reason under the active policy."""
+    today = today or loan_selectors.local_today()
+    state = loan_selectors.loan_state(loan, today=today)
+    record, policy = policy_active()
+    case = loan_case(
+        loan, reason=reason, evidence_verified=evidence_verified, state=state, today=today
+    )
+    return LoanQuote(quote=rules.quote(case, policy), state=state, policy=record, reason=reason)
+
+
+def quote_document(quote: rules.Quote) -> dict[str, Any]:
+    """A quote as JSON-ready data, codes and values only (frozen on the application)."""
+    return {
+        "eligible": quote.eligible,
+        "percent": quote.percent,
+        "amount": str(quote.amount),
+        "penalty_outstanding": str(quote.penalty_outstanding),
+        "factors": [
+            {"code": f.code, "points": f.points, "params": f.params} for f in quote.factors
+        ],
+        "hints": [{"code": h.code, "points": h.points, "params": h.params} for h in quote.hints],
+        "not_eligible_reasons": list(quote.not_eligible_reasons),
+        "auto_approvable": quote.auto_approvable,
+        "auto_approval_blockers": list(quote.auto_approval_blockers),
+        "policy_version": quote.policy_version,
+    }
+
+
+def quote_for_reader(document: dict[str, Any]) -> dict[str, Any]:
+    """A stored quote with labels in the reader's current language added."""
+    labelled = dict(document)
+    labelled["factors"] = [
+        {**f, "label": presentation.factor_label(f["code"], f["points"], f.get("params", {}))}
+        for f in document.get("factors", [])
+    ]
+    labelled["hints"] = [
+        {**h, "label": presentation.hint_label(h["code"], h["points"], h.get("params", {}))}
+        for h in document.get("hints", [])
+    ]
+    labelled["not_eligible_reasons"] = [
+        {"code": code, "label": presentation.not_eligible_label(code)}
+        for code in document.get("not_eligible_reasons", [])
+    ]
+    labelled["summary"] = presentation.quote_summary(
+        document.get("factors", []), document.get("percent", 0)
+    )
+    return labelled
+
+
+def applications_of_user(user) -> QuerySet[ReliefApplication]:
+    return (
+        ReliefApplication.objects.filter(borrower__user=user)
+        .select_related("loan", "loan__product")
+        .order_by("-created_at", "-id")
+    )
+
+
+def application_of_user(user, application_id: int) -> ReliefApplication:
+    """One application of the signed-in borrower (404 for anyone else's)."""
+    return (
+        ReliefApplication.objects.filter(borrower__user=user)
+        .select_related("loan", "loan__product", "borrower")
+        .prefetch_related(
+            Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor")),
+            Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at", "id")),
+        )
+        .get(pk=application_id)
+    )
+
+
+def repay_to_fulfil(application: ReliefApplication, *, today: date | None = None) -> Decimal:
+    """What the borrower must still repay for the waiver to post: everything overdue now,
+    less the relief (which can only cover penalty)."""
+    if application.status not in (ApplicationStatus.APPROVED, ApplicationStatus.ACCEPTED):
+        return ZERO
+    loan = Loan.objects.prefetch_related(
+        Prefetch("installments", queryset=Installment.objects.order_by("seq"))
+    ).get(pk=application.loan_id)
+    state = loan_selectors.loan_state(loan, today=today)
+    return fulfil_amount(
+        overdue=state.overdue_amount,
+        penalty=state.penalty_outstanding,
+        relief=application.decided_amount or ZERO,
+    )
+
+
+def fulfil_amount(*, overdue: Decimal, penalty: Decimal, relief: Decimal) -> Decimal:
+    return overdue + max(penalty - relief, ZERO)
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(
+        recipient=user, channel=Notification.Channel.IN_APP, read_at__isnull=True
+    ).count()
+
+
+def notifications_of_user(user) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user, channel=Notification.Channel.IN_APP)

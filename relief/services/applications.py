@@ -1,0 +1,179 @@
+"""What a borrower does with an application: submit, add evidence, answer, withdraw,
+accept or decline the offer."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import ConflictError, DomainError
+from loans.models import Loan
+from relief import selectors
+from relief.models import (
+    OPEN_STATUSES,
+    ActorKind,
+    Evidence,
+    HardshipReason,
+    ReliefApplication,
+)
+from relief.services.evidence import evidence_add_many
+from relief.services.transitions import application_lock, transition, transition_check
+
+OPEN_APPLICATION = _("This loan already has an open application (#%(id)s).")
+NOT_ELIGIBLE = _("This loan cannot get relief now: %(reasons)s")
+UNKNOWN_REASON = _("Choose one of the hardship reasons.")
+DESCRIPTION_TOO_LONG = _("Please keep the description under 4,000 characters.")
+ANSWER_REQUIRED = _("Please write an answer.")
+
+
+def triage_enqueue(application_id: int) -> None:
+    """Triage after commit; if the broker is away the sweeper triages it later."""
+    from relief import tasks
+
+    def send():
+        try:
+            tasks.triage_application.delay(application_id)
+        except Exception:  # broker down: the application is saved, the sweeper re-sends
+            import logging
+
+            logging.getLogger(__name__).warning(
+                "could not enqueue triage of %s; the sweeper will", application_id
+            )
+
+    transaction.on_commit(send)
+
+
+def open_application_conflict(loan_id: int) -> ConflictError:
+    open_id = (
+        ReliefApplication.objects.filter(loan_id=loan_id, status__in=OPEN_STATUSES)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return ConflictError(
+        OPEN_APPLICATION % {"id": open_id},
+        code="open_application",
+        extra={"open_application": open_id},
+    )
+
+
+def relief_application_submit(
+    *,
+    loan: Loan,
+    reason: str,
+    description: str = "",
+    uploads=(),
+    submitted_by,
+) -> ReliefApplication:
+    """Apply for relief on a loan with a hardship reason (and evidence files).
+
+    The quote is taken now under the active policy and frozen on the application. The loan
+    row is locked, so two submissions at once make one application; the database's
+    one-open-application index backs that up.
+    """
+    if reason not in HardshipReason.values:
+        raise DomainError(UNKNOWN_REASON, fields={"reason": [str(UNKNOWN_REASON)]})
+    description = (description or "").strip()
+    if len(description) > 4000:
+        raise DomainError(DESCRIPTION_TOO_LONG, fields={"description": [str(DESCRIPTION_TOO_LONG)]})
+    try:
+        with transaction.atomic():
+            locked = Loan.objects.select_for_update().get(pk=loan.pk)
+            if selectors.has_open_application(locked.pk):
+                raise open_application_conflict(locked.pk)
+            loan_quote = selectors.loan_quote(loan, reason=reason)
+            quote = loan_quote.quote
+            if not quote.eligible:
+                from relief.presentation import not_eligible_label
+
+                reasons = [not_eligible_label(code) for code in quote.not_eligible_reasons]
+                raise DomainError(
+                    NOT_ELIGIBLE % {"reasons": " ".join(reasons)},
+                    code="not_eligible",
+                    extra={"not_eligible_reasons": list(quote.not_eligible_reasons)},
+                )
+            application = ReliefApplication(
+                loan=locked,
+                borrower=locked.borrower,
+                reason=reason,
+                description=description,
+                policy=loan_quote.policy,
+                policy_version=quote.policy_version,
+                quote=selectors.quote_document(quote),
+                suggested_percent=quote.percent,
+                suggested_amount=quote.amount,
+                penalty_at_submission=quote.penalty_outstanding,
+                dpd_at_submission=loan_quote.state.dpd,
+                bucket_at_submission=loan_quote.state.bucket,
+            )
+            transition(application, "submit", actor_kind=ActorKind.BORROWER, actor=submitted_by)
+            evidence_add_many(application=application, uploads=uploads, uploaded_by=submitted_by)
+            triage_enqueue(application.pk)
+            return application
+    except IntegrityError as exc:
+        if "one_open_application_per_loan" in str(exc):
+            raise open_application_conflict(loan.pk) from exc
+        raise
+
+
+@transaction.atomic
+def relief_application_withdraw(
+    *, application_id: int, user, version: int | None = None
+) -> ReliefApplication:
+    """The borrower takes the application back (before a decision)."""
+    application = application_lock(application_id, version=version)
+    transition(application, "withdraw", actor_kind=ActorKind.BORROWER, actor=user)
+    return application
+
+
+@transaction.atomic
+def relief_application_accept(
+    *, application_id: int, user, version: int | None = None
+) -> ReliefApplication:
+    """The borrower accepts the offer; the waiver posts once the rest is repaid in time."""
+    application = application_lock(application_id, version=version)
+    transition(application, "accept", actor_kind=ActorKind.BORROWER, actor=user)
+    return application
+
+
+@transaction.atomic
+def relief_application_decline(
+    *, application_id: int, user, version: int | None = None
+) -> ReliefApplication:
+    application = application_lock(application_id, version=version)
+    transition(application, "decline", actor_kind=ActorKind.BORROWER, actor=user)
+    return application
+
+
+@transaction.atomic
+def relief_application_answer(
+    *, application_id: int, user, text: str, uploads=(), version: int | None = None
+) -> ReliefApplication:
+    """The borrower answers a request for information; the case returns to review with a
+    fresh decision deadline."""
+    from relief.services.review import sla_start
+
+    text = (text or "").strip()
+    if not text and not uploads:
+        raise DomainError(ANSWER_REQUIRED, fields={"text": [str(ANSWER_REQUIRED)]})
+    if len(text) > 4000:
+        raise DomainError(DESCRIPTION_TOO_LONG, fields={"text": [str(DESCRIPTION_TOO_LONG)]})
+    application = application_lock(application_id, version=version)
+    # Check the move before storing files, so a refused answer stores nothing.
+    transition_check(application, "answer")
+    evidence_add_many(application=application, uploads=uploads, uploaded_by=user)
+    sla_start(application)
+    transition(
+        application,
+        "answer",
+        actor_kind=ActorKind.BORROWER,
+        actor=user,
+        note=text,
+        update_fields=("sla_due", "sla_escalated_at"),
+    )
+    return application
+
+
+@transaction.atomic
+def relief_application_add_evidence(*, application_id: int, user, uploads) -> list[Evidence]:
+    application = application_lock(application_id)
+    return evidence_add_many(application=application, uploads=uploads, uploaded_by=user)

@@ -1,0 +1,184 @@
+"""Notifications: written in the transaction of the change they report, sent after commit.
+
+In-app messages are visible at once. Email or SMS (the borrower's preference) is sent by a
+task with retries; a permanent failure marks the row failed and never blocks the workflow.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.module_loading import import_string
+
+from relief.models import ApplicationEvent, Notification
+
+log = logging.getLogger(__name__)
+
+
+def notification_enqueue(notification_ids: list[int]) -> None:
+    """Send the external channels after the transaction commits (never before: a rolled
+    back change must not be announced). A broker outage only delays: the sweeper re-sends."""
+    from relief import tasks
+
+    def send():
+        for notification_id in notification_ids:
+            try:
+                tasks.send_notification.delay(notification_id)
+            except Exception:  # broker down: the sweeper picks the row up later
+                log.warning("could not enqueue notification %s; the sweeper will", notification_id)
+
+    if notification_ids:
+        transaction.on_commit(send)
+
+
+def notify(
+    *,
+    recipient,
+    kind: str,
+    language: str,
+    channel_preference: str | None,
+    context: dict,
+    application=None,
+    event: ApplicationEvent | None = None,
+    dedup_key: str = "",
+    link: str = "",
+) -> list[Notification]:
+    """Write one in-app row and one row on the preferred external channel, once.
+
+    Title and body are rendered now, in the recipient's language, from
+    `templates/notifications/<kind>.txt` (first line the title, the rest the body).
+    """
+    with translation.override(language):
+        text = render_to_string(f"notifications/{kind}.txt", context).strip()
+    title, _, body = text.partition("\n")
+    channels = [Notification.Channel.IN_APP]
+    if channel_preference in (Notification.Channel.EMAIL, Notification.Channel.SMS):
+        channels.append(channel_preference)
+    created = []
+    for channel in channels:
+        try:
+            with transaction.atomic():
+                created.append(
+                    Notification.objects.create(
+                        recipient=recipient,
+                        application=application,
+                        event=event,
+                        kind=kind,
+                        channel=channel,
+                        title=title.strip()[:200],
+                        body=body.strip(),
+                        link=link,
+                        dedup_key=dedup_key,
+                        status=Notification.Status.SENT
+                        if channel == Notification.Channel.IN_APP
+                        else Notification.Status.PENDING,
+                        sent_at=timezone.now() if channel == Notification.Channel.IN_APP else None,
+                    )
+                )
+        except IntegrityError:
+            # Already written for this event or key: exactly once.
+            continue
+    notification_enqueue([n.pk for n in created if n.channel != Notification.Channel.IN_APP])
+    return created
+
+
+class SmsBackend:
+    """The interface an SMS provider implements: `send(phone, text)`; raise on failure.
+
+    Raise `PermanentSmsError` for failures a retry cannot fix (a bad number)."""
+
+    def send(self, phone: str, text: str) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class PermanentSmsError(Exception):
+    pass
+
+
+class LogSmsBackend(SmsBackend):
+    """Writes messages to the log: the default until a provider is configured."""
+
+    def send(self, phone: str, text: str) -> None:
+        if not phone:
+            raise PermanentSmsError("no phone number on file")
+        log.info("SMS to %s: %s", phone, text)
+
+
+def sms_backend() -> SmsBackend:
+    return import_string(settings.SMS_BACKEND)()
+
+
+class PermanentDeliveryError(Exception):
+    pass
+
+
+def notification_deliver(notification: Notification) -> None:
+    """Send one email or SMS; raises on failure (the task decides whether to retry)."""
+    recipient = notification.recipient
+    if notification.channel == Notification.Channel.EMAIL:
+        if not recipient.email:
+            raise PermanentDeliveryError("no email address on file")
+        send_mail(
+            notification.title,
+            notification.body,
+            settings.DEFAULT_FROM_EMAIL,
+            [recipient.email],
+        )
+    elif notification.channel == Notification.Channel.SMS:
+        borrower = getattr(recipient, "borrower", None)
+        try:
+            sms_backend().send(
+                borrower.phone if borrower else "", f"{notification.title}: {notification.body}"
+            )
+        except PermanentSmsError as exc:
+            raise PermanentDeliveryError(str(exc)) from exc
+
+
+RETRY = "retry"
+
+
+@transaction.atomic
+def notification_send(*, notification_id: int, final_attempt: bool = False) -> str:
+    """Deliver a pending notification once. Returns its status afterwards, or `RETRY` when a
+    passing failure should be tried again (the attempt and error are recorded either way).
+
+    The row is locked while sending, so a redelivered task finds it sent and does nothing.
+    """
+    notification = (
+        Notification.objects.select_for_update().select_related("recipient").get(pk=notification_id)
+    )
+    if notification.status != Notification.Status.PENDING:
+        return notification.status
+    notification.attempts += 1
+    outcome = Notification.Status.SENT
+    try:
+        notification_deliver(notification)
+    except PermanentDeliveryError as exc:
+        outcome = Notification.Status.FAILED
+        notification.last_error = str(exc)[:2000]
+    except Exception as exc:  # a provider's outage: retried with backoff by the task
+        log.warning("notification %s failed: %s", notification_id, exc)
+        notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        outcome = Notification.Status.FAILED if final_attempt else RETRY
+    if outcome == Notification.Status.SENT:
+        notification.sent_at = timezone.now()
+        notification.last_error = ""
+    if outcome != RETRY:
+        notification.status = outcome
+    notification.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+    return outcome
+
+
+def notification_mark_read(*, user, notification_id: int) -> Notification:
+    notification = Notification.objects.get(
+        pk=notification_id, recipient=user, channel=Notification.Channel.IN_APP
+    )
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification

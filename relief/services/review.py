@@ -1,0 +1,442 @@
+"""What happens to a case after submission: triage (by the system), decisions (by
+reviewers, four eyes on large ones), SLA escalation and offer expiry."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import ConflictError, DomainError
+from loans import selectors as loan_selectors
+from loans.models import Loan
+from relief import rules, selectors
+from relief.models import (
+    OPEN_STATUSES,
+    UNDECIDED_STATUSES,
+    ActorKind,
+    ApplicationEvent,
+    ApplicationStatus,
+    Evidence,
+    RejectionReason,
+    ReliefApplication,
+)
+from relief.services.evidence import evidence_set_verified
+from relief.services.notifications import notify
+from relief.services.transitions import application_lock, transition
+
+REVIEWER_GROUP = "Reviewer"
+SENIOR_GROUP = "Senior reviewer"
+ESCALATION_BOOST = 1000
+
+PERCENT_INVALID = _("The percent must be a whole number from 0 to 100.")
+REASON_CODE_REQUIRED = _("Choose a reason for the rejection.")
+QUESTION_REQUIRED = _("Write the question the borrower should answer.")
+NOT_A_REVIEWER = _("Only reviewers can decide cases.")
+NOT_A_SENIOR = _("The second approval must come from a senior reviewer.")
+SAME_APPROVER = _("The second approval must come from someone other than the first approver.")
+
+
+def is_in_group(user, name: str) -> bool:
+    return user.is_active and (user.is_superuser or user.groups.filter(name=name).exists())
+
+
+def policy_of(application: ReliefApplication) -> rules.Policy:
+    return selectors.policy_rules(application.policy)
+
+
+def triage_priority(*, amount: Decimal, dpd: int, waiting: timedelta) -> int:
+    """Larger reliefs, later loans and longer waits first (ties go to the SLA due time)."""
+    return (
+        min(int(amount // 50), 100)
+        + min(dpd, 180) // 6
+        + min(int(waiting.total_seconds() // 3600), 48)
+    )
+
+
+def sla_start(application: ReliefApplication, *, now: datetime | None = None) -> None:
+    now = now or timezone.now()
+    hours = policy_of(application).service_levels.decision_hours
+    application.sla_due = now + timedelta(hours=hours)
+    application.sla_escalated_at = None
+
+
+def reviewer_with_fewest_open_cases():
+    User = get_user_model()
+    return (
+        User.objects.filter(is_active=True, groups__name=REVIEWER_GROUP)
+        .annotate(
+            open_cases=Count(
+                "assigned_applications",
+                filter=Q(assigned_applications__status__in=UNDECIDED_STATUSES),
+            )
+        )
+        .order_by("open_cases", "id")
+        .first()
+    )
+
+
+def offer_deadline_from_today(application: ReliefApplication):
+    days = policy_of(application).service_levels.offer_valid_days
+    return loan_selectors.local_today() + timedelta(days=days)
+
+
+@transaction.atomic
+def relief_application_triage(*, application_id: int) -> ReliefApplication:
+    """Score a submitted case under the active policy; approve it automatically when the
+    policy allows, else send it to review with a priority, an SLA and a reviewer.
+
+    Idempotent: a case no longer `submitted` is left as it is (a redelivered task)."""
+    application = application_lock(application_id)
+    if application.status != ApplicationStatus.SUBMITTED:
+        return application
+    now = timezone.now()
+    record, policy = selectors.policy_active()
+    loan = Loan.objects.select_related("borrower").get(pk=application.loan_id)
+    case = selectors.loan_case(
+        loan, reason=application.reason, exclude_application_id=application.pk
+    )
+    quote = rules.quote(case, policy)
+    application.triaged_at = now
+    data = {"quote": selectors.quote_document(quote)}
+    if quote.eligible and quote.auto_approvable:
+        application.decided_percent = quote.percent
+        application.decided_amount = quote.amount
+        application.decided_at = now
+        application.offer_deadline = loan_selectors.local_today() + timedelta(
+            days=policy.service_levels.offer_valid_days
+        )
+        transition(
+            application,
+            "auto_approve",
+            actor_kind=ActorKind.SYSTEM,
+            note=f"auto-approved under policy v{record.version}",
+            data=data,
+            update_fields=(
+                "triaged_at",
+                "decided_percent",
+                "decided_amount",
+                "decided_at",
+                "offer_deadline",
+            ),
+        )
+        return application
+    application.priority = triage_priority(
+        amount=quote.amount, dpd=case.days_overdue, waiting=now - application.created_at
+    )
+    sla_start(application, now=now)
+    application.assigned_to = application.assigned_to or reviewer_with_fewest_open_cases()
+    data["auto_approval_blockers"] = list(quote.auto_approval_blockers)
+    transition(
+        application,
+        "send_to_review",
+        actor_kind=ActorKind.SYSTEM,
+        data=data,
+        update_fields=("triaged_at", "priority", "sla_due", "sla_escalated_at", "assigned_to"),
+    )
+    return application
+
+
+def require_reviewer(user) -> None:
+    if not is_in_group(user, REVIEWER_GROUP) and not is_in_group(user, SENIOR_GROUP):
+        raise DomainError(NOT_A_REVIEWER, code="forbidden", status=403)
+
+
+def clean_percent(percent) -> int:
+    if isinstance(percent, bool):
+        raise DomainError(PERCENT_INVALID, fields={"percent": [str(PERCENT_INVALID)]})
+    try:
+        value = int(str(percent).strip())
+    except (TypeError, ValueError):
+        raise DomainError(PERCENT_INVALID, fields={"percent": [str(PERCENT_INVALID)]}) from None
+    if not 0 <= value <= 100:
+        raise DomainError(PERCENT_INVALID, fields={"percent": [str(PERCENT_INVALID)]})
+    return value
+
+
+def current_penalty(application: ReliefApplication) -> Decimal:
+    loan = Loan.objects.prefetch_related("installments").get(pk=application.loan_id)
+    return loan_selectors.loan_state(loan).penalty_outstanding
+
+
+@transaction.atomic
+def relief_application_approve(
+    *, application_id: int, reviewer, percent, note: str = "", version: int | None = None
+) -> ReliefApplication:
+    """Approve at `percent` of the penalty outstanding now. Beyond the policy's four-eyes
+    limits the case waits for a senior reviewer's second approval."""
+    require_reviewer(reviewer)
+    percent = clean_percent(percent)
+    application = application_lock(application_id, version=version)
+    penalty = current_penalty(application)
+    amount = rules.relief_amount(penalty, percent)
+    application.decided_percent = percent
+    application.decided_amount = amount
+    data = {"percent": percent, "amount": str(amount), "penalty_outstanding": str(penalty)}
+    if rules.needs_second_approval(
+        policy_of(application),
+        suggested_percent=application.suggested_percent,
+        decided_percent=percent,
+        decided_amount=amount,
+    ):
+        application.first_approver = reviewer
+        transition(
+            application,
+            "approve_pending_second",
+            actor_kind=ActorKind.REVIEWER,
+            actor=reviewer,
+            note=note,
+            data=data,
+            update_fields=("decided_percent", "decided_amount", "first_approver"),
+        )
+        return application
+    application.decided_by = reviewer
+    application.decided_at = timezone.now()
+    application.offer_deadline = offer_deadline_from_today(application)
+    transition(
+        application,
+        "approve",
+        actor_kind=ActorKind.REVIEWER,
+        actor=reviewer,
+        note=note,
+        data=data,
+        update_fields=(
+            "decided_percent",
+            "decided_amount",
+            "decided_by",
+            "decided_at",
+            "offer_deadline",
+        ),
+    )
+    return application
+
+
+@transaction.atomic
+def relief_application_second_approve(
+    *, application_id: int, reviewer, note: str = "", version: int | None = None
+) -> ReliefApplication:
+    """A different senior reviewer confirms a large or out-of-policy approval."""
+    application = application_lock(application_id, version=version)
+    if not is_in_group(reviewer, SENIOR_GROUP):
+        raise DomainError(NOT_A_SENIOR, code="forbidden", status=403)
+    if application.first_approver_id == reviewer.pk:
+        raise ConflictError(SAME_APPROVER, code="same_approver")
+    application.decided_by = reviewer
+    application.decided_at = timezone.now()
+    application.offer_deadline = offer_deadline_from_today(application)
+    transition(
+        application,
+        "second_approve",
+        actor_kind=ActorKind.REVIEWER,
+        actor=reviewer,
+        note=note,
+        data={"first_approver": application.first_approver_id},
+        update_fields=("decided_by", "decided_at", "offer_deadline"),
+    )
+    return application
+
+
+@transaction.atomic
+def relief_application_second_return(
+    *, application_id: int, reviewer, note: str = "", version: int | None = None
+) -> ReliefApplication:
+    """The senior reviewer sends the case back to review with a note."""
+    application = application_lock(application_id, version=version)
+    if not is_in_group(reviewer, SENIOR_GROUP):
+        raise DomainError(NOT_A_SENIOR, code="forbidden", status=403)
+    application.decided_percent = None
+    application.decided_amount = None
+    transition(
+        application,
+        "second_return",
+        actor_kind=ActorKind.REVIEWER,
+        actor=reviewer,
+        note=note,
+        update_fields=("decided_percent", "decided_amount"),
+    )
+    return application
+
+
+@transaction.atomic
+def relief_application_reject(
+    *, application_id: int, reviewer, reason_code: str, note: str = "", version: int | None = None
+) -> ReliefApplication:
+    require_reviewer(reviewer)
+    if reason_code not in RejectionReason.values:
+        raise DomainError(REASON_CODE_REQUIRED, fields={"reason_code": [str(REASON_CODE_REQUIRED)]})
+    application = application_lock(application_id, version=version)
+    application.rejection_reason = reason_code
+    application.decided_by = reviewer
+    application.decided_at = timezone.now()
+    transition(
+        application,
+        "reject",
+        actor_kind=ActorKind.REVIEWER,
+        actor=reviewer,
+        note=note,
+        data={"reason_code": reason_code},
+        update_fields=("rejection_reason", "decided_by", "decided_at"),
+    )
+    return application
+
+
+@transaction.atomic
+def relief_application_request_info(
+    *, application_id: int, reviewer, question: str, version: int | None = None
+) -> ReliefApplication:
+    require_reviewer(reviewer)
+    question = (question or "").strip()
+    if not question:
+        raise DomainError(QUESTION_REQUIRED, fields={"note": [str(QUESTION_REQUIRED)]})
+    application = application_lock(application_id, version=version)
+    transition(
+        application, "request_info", actor_kind=ActorKind.REVIEWER, actor=reviewer, note=question
+    )
+    return application
+
+
+@transaction.atomic
+def relief_application_assign(
+    *, application_id: int, reviewer, assignee, version: int | None = None
+) -> ReliefApplication:
+    """Claim a case (assignee = reviewer) or hand it to another reviewer."""
+    require_reviewer(reviewer)
+    require_reviewer(assignee)
+    application = application_lock(application_id, version=version)
+    if application.status not in UNDECIDED_STATUSES:
+        raise ConflictError(_("Only open cases can be assigned."), code="transition_not_allowed")
+    application.assigned_to = assignee
+    application.version += 1
+    application.save(update_fields=["assigned_to", "version", "updated_at"])
+    event_write(
+        application,
+        actor_kind=ActorKind.REVIEWER,
+        actor=reviewer,
+        note=f"assigned to {assignee.get_username()}",
+        data={"assigned_to": assignee.pk},
+    )
+    return application
+
+
+def event_write(application, *, actor_kind, actor=None, note="", data=None) -> ApplicationEvent:
+    """An event that records something other than a change of status."""
+    return ApplicationEvent.objects.create(
+        application=application,
+        actor_kind=actor_kind,
+        actor=actor,
+        from_status=application.status,
+        to_status=application.status,
+        note=note,
+        data=data or {},
+    )
+
+
+@transaction.atomic
+def relief_application_verify_evidence(
+    *, evidence_id: int, reviewer, verified: bool, version: int | None = None
+) -> ReliefApplication:
+    """Mark a file verified (or not) and re-score the case: verified evidence adds points
+    and lifts the cap. The submission's quote is kept; the new one is `review_quote`."""
+    require_reviewer(reviewer)
+    evidence = Evidence.objects.select_related("application").get(pk=evidence_id)
+    application = application_lock(evidence.application_id, version=version)
+    if application.status not in UNDECIDED_STATUSES:
+        raise ConflictError(
+            _("Evidence can only be verified before the decision."), code="transition_not_allowed"
+        )
+    evidence_set_verified(evidence=evidence, verified=verified, reviewer=reviewer)
+    any_verified = application.evidence.filter(verified_at__isnull=False).exists()
+    loan = Loan.objects.select_related("borrower").get(pk=application.loan_id)
+    case = selectors.loan_case(
+        loan,
+        reason=application.reason,
+        evidence_verified=any_verified,
+        exclude_application_id=application.pk,
+    )
+    quote = rules.quote(case, policy_of(application))
+    application.review_quote = selectors.quote_document(quote)
+    application.suggested_percent = quote.percent
+    application.suggested_amount = quote.amount
+    application.version += 1
+    application.save(
+        update_fields=[
+            "review_quote",
+            "suggested_percent",
+            "suggested_amount",
+            "version",
+            "updated_at",
+        ]
+    )
+    event_write(
+        application,
+        actor_kind=ActorKind.REVIEWER,
+        actor=reviewer,
+        note=f"evidence {'verified' if verified else 'unverified'}: {evidence.original_name}",
+        data={"evidence": evidence.pk, "verified": verified, "suggested_percent": quote.percent},
+    )
+    return application
+
+
+def sla_escalate_breached(*, now: datetime | None = None) -> int:
+    """Cases past their decision time: priority up, an event, senior reviewers told — once."""
+    now = now or timezone.now()
+    ids = list(
+        ReliefApplication.objects.filter(
+            status__in=(ApplicationStatus.IN_REVIEW, ApplicationStatus.PENDING_SECOND_APPROVAL),
+            sla_due__lt=now,
+            sla_escalated_at__isnull=True,
+        ).values_list("pk", flat=True)
+    )
+    escalated = 0
+    User = get_user_model()
+    for application_id in ids:
+        with transaction.atomic():
+            application = application_lock(application_id)
+            if application.sla_escalated_at is not None or application.sla_due >= now:
+                continue
+            application.priority += ESCALATION_BOOST
+            application.sla_escalated_at = now
+            application.save(update_fields=["priority", "sla_escalated_at", "updated_at"])
+            event = event_write(
+                application,
+                actor_kind=ActorKind.SYSTEM,
+                note="decision time passed: escalated",
+                data={"sla_due": application.sla_due.isoformat()},
+            )
+            for senior in User.objects.filter(is_active=True, groups__name=SENIOR_GROUP):
+                notify(
+                    recipient=senior,
+                    kind="sla_breached",
+                    language="zh-hans",
+                    channel_preference="email",
+                    context={"application": application},
+                    application=application,
+                    event=event,
+                    link=f"/admin/relief/reliefapplication/{application.pk}/change/",
+                )
+            escalated += 1
+    return escalated
+
+
+def offers_expire(*, today=None) -> int:
+    """Offers past their deadline without the waiver posted become `expired`."""
+    today = today or loan_selectors.local_today()
+    ids = list(
+        ReliefApplication.objects.filter(
+            status__in=(ApplicationStatus.APPROVED, ApplicationStatus.ACCEPTED),
+            offer_deadline__lt=today,
+        ).values_list("pk", flat=True)
+    )
+    expired = 0
+    for application_id in ids:
+        with transaction.atomic():
+            application = application_lock(application_id)
+            if application.status in OPEN_STATUSES and application.offer_deadline < today:
+                transition(application, "expire", actor_kind=ActorKind.SYSTEM)
+                expired += 1
+    return expired
