@@ -150,6 +150,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Longer than any task may run, so acks_late redelivery does not duplicate live work.
     "visibility_timeout": 3600,
 }
+# Publishing gives up fast when Redis is away: the request must answer, and the sweeper
+# re-sends what could not be enqueued.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -39,3 +39,87 @@ def senior(db):
 @pytest.fixture
 def ops(db):
     return UserFactory(username="ops", groups=["Ops"])
+
+
+# Tests run tasks in-process unless they ask for the real worker (`celery_worker` below):
+# a task enqueued by one test must never be picked up by another test's worker.
+from config.celery import app as celery_app  # noqa: E402
+
+celery_app.conf.task_always_eager = True
+# A worker thread opens its own connection; close it after each task so the test database
+# can be dropped at the end.
+settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
+def redis_for_tests() -> str | None:
+    """The Redis the integration tests use: required under CI, else skipped when absent."""
+    import os
+    import socket
+    from urllib.parse import urlparse
+
+    url = os.environ.get("RELIEF_TEST_REDIS_URL") or os.environ.get("REDIS_URL")
+    url = url or "redis://127.0.0.1:6379/1"
+    parsed = urlparse(url)
+    try:
+        socket.create_connection((parsed.hostname, parsed.port or 6379), 1).close()
+    except OSError:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"CI needs Redis for the worker tests, and {url} does not answer")
+        pytest.skip(f"Redis at {url} does not answer")
+    return url
+
+
+def use_broker(url: str) -> None:
+    """Point the Celery app at another broker, dropping connections to the old one."""
+    from kombu import pools
+
+    celery_app.conf.broker_url = url
+    pools.reset()  # kombu keeps pools per connection globally; drop them all
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def policy_v1(db):
+    """Transactional tests flush the data migrations' rows: put policy v1 back."""
+    import importlib
+
+    from relief.models import ReliefPolicy
+
+    migration = importlib.import_module("relief.migrations.0002_policy_v1")
+    ReliefPolicy.objects.get_or_create(
+        version=1, defaults={"document": migration.POLICY_V1, "status": "active"}
+    )
+
+
+@pytest.fixture
+def broker_url(policy_v1):
+    """The real Redis broker for this test, emptied before and after."""
+    import redis
+
+    url = redis_for_tests()
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    previous = (celery_app.conf.task_always_eager, celery_app.conf.broker_url)
+    celery_app.conf.task_always_eager = False
+    use_broker(url)
+    yield url
+    celery_app.conf.task_always_eager = previous[0]
+    use_broker(previous[1])
+    client.flushdb()
+
+
+@pytest.fixture
+def celery_worker(broker_url, transactional_db):
+    """A real Celery worker (a thread in this process) consuming from Redis."""
+    from celery.contrib.testing.worker import start_worker
+
+    with start_worker(
+        celery_app,
+        pool="solo",
+        concurrency=1,
+        perform_ping_check=False,
+        loglevel="WARNING",
+        shutdown_timeout=10,
+    ) as worker:
+        yield worker

@@ -99,3 +99,29 @@ def overdue_loan(borrower: Borrower, *, today: date, days: int = 20, **kwargs) -
         ],
         **kwargs,
     )
+
+
+def paid_history(borrower: Borrower, *, today: date, on_time: int = 6, late: int = 1) -> Loan:
+    """A paid-off loan: `on_time` installments paid on their due dates and `late` ones paid
+    ten days late (6 and 1 give the worked example's 86% on time)."""
+    count = on_time + late
+    first_due = today - timedelta(days=30 * count + 60)
+    loan = make_loan(
+        borrower,
+        schedule=[
+            (first_due + timedelta(days=30 * i), Decimal("100.00"), Decimal("10.00"))
+            for i in range(count)
+        ],
+        external_id=f"L-{borrower.external_id}-PAID",
+        status=Loan.Status.CLOSED,
+    )
+    for installment in loan.installments.order_by("seq"):
+        days_late = 10 if installment.seq > on_time else 0
+        Installment.objects.filter(pk=installment.pk).update(
+            principal_paid=installment.principal_due,
+            interest_paid=installment.interest_due,
+            daily_penalty=Decimal("0.00"),
+            paid_off_on=installment.due_date + timedelta(days=days_late),
+            accrued_through=installment.due_date + timedelta(days=days_late),
+        )
+    return loan

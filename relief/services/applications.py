@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import ConflictError, DomainError
 from loans.models import Loan
+from loans.selectors import local_today
 from relief import selectors
 from relief.models import (
     OPEN_STATUSES,
@@ -24,6 +25,7 @@ NOT_ELIGIBLE = _("This loan cannot get relief now: %(reasons)s")
 UNKNOWN_REASON = _("Choose one of the hardship reasons.")
 DESCRIPTION_TOO_LONG = _("Please keep the description under 4,000 characters.")
 ANSWER_REQUIRED = _("Please write an answer.")
+OFFER_EXPIRED = _("This offer expired on %(deadline)s and can no longer be accepted.")
 
 
 def triage_enqueue(application_id: int) -> None:
@@ -37,7 +39,7 @@ def triage_enqueue(application_id: int) -> None:
             import logging
 
             logging.getLogger(__name__).warning(
-                "could not enqueue triage of %s; the sweeper will", application_id
+                "could not enqueue triage of %s; the sweeper will", application_id, exc_info=True
             )
 
     transaction.on_commit(send)
@@ -80,7 +82,9 @@ def relief_application_submit(
             locked = Loan.objects.select_for_update().get(pk=loan.pk)
             if selectors.has_open_application(locked.pk):
                 raise open_application_conflict(locked.pk)
-            loan_quote = selectors.loan_quote(loan, reason=reason)
+            # The locked row, so the penalty is read after the lock (a repayment posted
+            # meanwhile is counted), not from the caller's possibly stale prefetch.
+            loan_quote = selectors.loan_quote(locked, reason=reason)
             quote = loan_quote.quote
             if not quote.eligible:
                 from relief.presentation import not_eligible_label
@@ -129,8 +133,17 @@ def relief_application_withdraw(
 def relief_application_accept(
     *, application_id: int, user, version: int | None = None
 ) -> ReliefApplication:
-    """The borrower accepts the offer; the waiver posts once the rest is repaid in time."""
+    """The borrower accepts the offer; the waiver posts once the rest is repaid in time.
+
+    An offer past its deadline cannot be accepted, even before the nightly expiry runs."""
     application = application_lock(application_id, version=version)
+    transition_check(application, "accept")
+    if application.offer_deadline and application.offer_deadline < local_today():
+        raise ConflictError(
+            OFFER_EXPIRED % {"deadline": application.offer_deadline.isoformat()},
+            code="offer_expired",
+            extra={"offer_deadline": application.offer_deadline.isoformat()},
+        )
     transition(application, "accept", actor_kind=ActorKind.BORROWER, actor=user)
     return application
 

@@ -30,7 +30,11 @@ def notification_enqueue(notification_ids: list[int]) -> None:
             try:
                 tasks.send_notification.delay(notification_id)
             except Exception:  # broker down: the sweeper picks the row up later
-                log.warning("could not enqueue notification %s; the sweeper will", notification_id)
+                log.warning(
+                    "could not enqueue notification %s; the sweeper will",
+                    notification_id,
+                    exc_info=True,
+                )
 
     if notification_ids:
         transaction.on_commit(send)
@@ -182,3 +186,10 @@ def notification_mark_read(*, user, notification_id: int) -> Notification:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
     return notification
+
+
+def notification_mark_all_read(*, user) -> int:
+    """Mark every unread in-app message of `user` read; returns how many were."""
+    return Notification.objects.filter(
+        recipient=user, channel=Notification.Channel.IN_APP, read_at__isnull=True
+    ).update(read_at=timezone.now())
