@@ -14,6 +14,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 BENCHMARKS = [
     "bench.bench_rules",
+    "bench.bench_accrual",
+    "bench.bench_simulation",
+    "bench.bench_queue",
+    "bench.bench_export",
 ]
 
 

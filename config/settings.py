@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "core",
     "loans",
     "relief",
@@ -77,6 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "relief.context_processors.unread_notifications",
             ],
         },
     },
@@ -165,20 +167,52 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Relief <no-reply@relief.exam
 # Any class with send(phone, text); see relief.services.notifications.SmsBackend.
 SMS_BACKEND = env_str("SMS_BACKEND", "relief.services.notifications.LogSmsBackend")
 
+
+def _throttle_rate(name: str, default: str) -> str:
+    """A DRF rate such as "10/min" from the environment; a typo stops start-up."""
+    import re
+
+    value = (env_str(name) or default).strip()
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ImproperlyConfigured(f"{name} must look like 10/min (per s, min, hour or day)")
+    return value
+
+
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header makes an unauthenticated request a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # A JSON API: JSON in (uploads opt in to multipart per view), JSON out, never HTML.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        "login": _throttle_rate("THROTTLE_LOGIN", "10/min"),
+        "applications": _throttle_rate("THROTTLE_APPLICATIONS", "20/min"),
+    },
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Relief API",
     "DESCRIPTION": "Penalty-interest relief for consumer loans.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request and response bodies as separate components (read-only fields, uploads).
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # The docs page's assets come from the installed sidecar package, not from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "LoanStatusEnum": "loans.models.Loan.Status",
+        "ApplicationStatusEnum": "relief.models.ApplicationStatus",
+    },
 }
 
 # Production hardening, on whenever DEBUG is off.
@@ -202,3 +236,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Reports and exports (reports app, docs/reports.md). CSV and XLSX exports with more rows than
+# the threshold are built by a background task; their files are kept this many days.
+REPORTS_ASYNC_THRESHOLD = env_int("REPORTS_ASYNC_THRESHOLD", 50000, minimum=1)
+REPORTS_EXPORT_TTL_DAYS = env_int("REPORTS_EXPORT_TTL_DAYS", 7, minimum=1)
+# An export may run much longer than the other tasks (CELERY_TASK_TIME_LIMIT); keep it under
+# the broker's visibility timeout (3600 s) so acks_late does not hand it to a second worker.
+REPORTS_EXPORT_TIME_LIMIT = env_int("REPORTS_EXPORT_TIME_LIMIT", 1800, minimum=60)

@@ -15,3 +15,8 @@ urlpatterns = [
     path("", include("relief.urls")),
     path("", include("loans.urls")),
 ]
+
+# Under /api/ errors are JSON; elsewhere the site's pages. A database that refuses
+# connections gives 503 (core.views.server_error), never a traceback.
+handler404 = "core.api.not_found"
+handler500 = "core.views.server_error"

@@ -1,4 +1,8 @@
-"""Loans in the admin: visible to staff, money read-only (money changes only through services)."""
+"""Loans in the admin: visible to staff, money read-only (money changes only through services).
+
+Nobody deletes a borrower, product, loan, installment or repayment here; reviewers (view
+permissions only, see relief/migrations/0004_roles.py) edit nothing.
+"""
 
 from django.contrib import admin
 
@@ -30,7 +34,7 @@ class ReadOnlyMoneyMixin:
 
 
 @admin.register(LoanProduct)
-class LoanProductAdmin(admin.ModelAdmin):
+class LoanProductAdmin(ReadOnlyMoneyMixin, admin.ModelAdmin):
     list_display = (
         "code",
         "name",
@@ -46,7 +50,14 @@ class LoanProductAdmin(admin.ModelAdmin):
 class BorrowerAdmin(ReadOnlyMoneyMixin, admin.ModelAdmin):
     list_display = ("external_id", "name", "masked_phone", "language", "notification_channel")
     search_fields = ("external_id", "name", "phone")
-    readonly_fields = ("user", "external_id", "national_id_masked", "created_at")
+    readonly_fields = ("user", "external_id", "national_id_masked", "masked_phone", "created_at")
+
+    def get_fields(self, request, obj=None):
+        # Those who only read (reviewers) see the phone masked, as everywhere in the admin;
+        # the full number is for the people who maintain it.
+        fields = super().get_fields(request, obj)
+        hidden = "masked_phone" if self.has_change_permission(request, obj) else "phone"
+        return [field for field in fields if field != hidden]
 
 
 class InstallmentInline(admin.TabularInline):

@@ -179,6 +179,11 @@ class ReliefApplication(models.Model):
                 name="one_open_application_per_loan",
             ),
         ]
+        permissions = [
+            # Reports and exports show borrowers masked unless the user holds this; no group
+            # gets it by default (see the roles migration).
+            ("export_unmasked", _("Can export unmasked borrower data")),
+        ]
         indexes = [
             models.Index(fields=["status", "-priority", "sla_due"], name="relief_queue"),
             models.Index(fields=["borrower", "-created_at"], name="relief_by_borrower"),

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from loans import selectors as loan_selectors
 from loans.calculations import ZERO
@@ -15,6 +15,7 @@ from loans.models import Installment, Loan
 from relief import presentation, rules
 from relief.models import (
     OPEN_STATUSES,
+    UNDECIDED_STATUSES,
     ApplicationEvent,
     ApplicationStatus,
     Evidence,
@@ -209,3 +210,37 @@ def unread_count(user) -> int:
 
 def notifications_of_user(user) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user, channel=Notification.Channel.IN_APP)
+
+
+def open_applications_by_loan(user) -> dict[int, ReliefApplication]:
+    """The borrower's open application on each loan that has one, in one query."""
+    return {
+        application.loan_id: application
+        for application in ReliefApplication.objects.filter(
+            borrower__user=user, status__in=OPEN_STATUSES
+        ).only("id", "loan_id", "status")
+    }
+
+
+def review_queue() -> QuerySet[ReliefApplication]:
+    """Cases not yet decided, most urgent first: priority (highest first), then the decision
+    due time (soonest first; cases not yet triaged have none and come after), then age."""
+    return (
+        ReliefApplication.objects.filter(status__in=UNDECIDED_STATUSES)
+        .select_related("loan", "borrower", "assigned_to")
+        .order_by("-priority", F("sla_due").asc(nulls_last=True), "created_at", "id")
+    )
+
+
+def application_for_review(application_id: int) -> ReliefApplication:
+    """One application with everything a reviewer reads (events with their actors, files)."""
+    return (
+        ReliefApplication.objects.select_related(
+            "loan", "loan__product", "borrower", "borrower__user", "assigned_to"
+        )
+        .prefetch_related(
+            Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor")),
+            Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at", "id")),
+        )
+        .get(pk=application_id)
+    )

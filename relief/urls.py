@@ -1,3 +1,33 @@
-from django.urls import path  # noqa: F401
+"""The borrower's relief pages (see /work/shared/api.md, "Web pages")."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from relief import views
+
+urlpatterns = [
+    path("loans/<int:loan_id>/quote/", views.loan_quote, name="loan-quote"),
+    path("loans/<int:loan_id>/apply/", views.loan_apply, name="loan-apply"),
+    path("applications/", views.application_list, name="application-list"),
+    path(
+        "applications/<int:application_id>/",
+        views.application_detail,
+        name="application-detail",
+    ),
+    path(
+        "applications/<int:application_id>/evidence/<int:evidence_id>/",
+        views.evidence_download,
+        name="evidence-download",
+    ),
+    path(
+        "applications/<int:application_id>/<slug:action>/",
+        views.application_action,
+        name="application-action",
+    ),
+    path("notifications/", views.notification_list, name="notification-list"),
+    path("notifications/read-all/", views.notification_read_all, name="notification-read-all"),
+    path(
+        "notifications/<int:notification_id>/read/",
+        views.notification_read,
+        name="notification-read",
+    ),
+]

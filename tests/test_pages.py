@@ -1,9 +1,14 @@
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.factories import PASSWORD, overdue_loan
+from tests.factories import PASSWORD, make_loan, overdue_loan
+from tests.relief.page_helpers import submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +55,73 @@ def test_healthz_reports_database_and_broker(client):
     assert response.status_code == 200
     assert response.json()["database"] == "ok"
     assert response.json()["broker"] in ("ok", "eager")
+
+
+# --- relief on the loans pages --------------------------------------------------------------
+
+
+def english(client, user):
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def test_each_overdue_loan_on_the_dashboard_calls_to_the_quote(client, alice, today):
+    overdue = overdue_loan(alice, today=today, days=20)
+    current = make_loan(
+        alice, schedule=[(today + timedelta(days=10), Decimal("100.00"), Decimal("5.00"))]
+    )
+    body = english(client, alice.user).get("/").content.decode()
+    assert reverse("loan-quote", args=[overdue.pk]) in body
+    assert reverse("loan-quote", args=[current.pk]) not in body
+    assert "See how much penalty could be waived" in body
+
+
+def test_the_dashboard_links_an_open_application_instead(client, alice, today):
+    loan = overdue_loan(alice, today=today, days=20)
+    application = submitted(alice, loan)
+    body = english(client, alice.user).get("/").content.decode()
+    assert reverse("application-detail", args=[application.pk]) in body
+    assert f"Application #{application.pk}: Submitted" in body
+
+
+def test_the_dashboard_query_count_does_not_grow_with_loans(client, alice, today):
+    english(client, alice.user)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/").status_code == 200
+        return len(captured)
+
+    submitted(alice, overdue_loan(alice, today=today))
+    one = queries()
+    for _ in range(4):
+        submitted(alice, overdue_loan(alice, today=today))
+        overdue_loan(alice, today=today)
+    assert queries() == one
+
+
+def test_the_loan_detail_offers_a_quote_and_the_application_form(client, alice, today):
+    loan = overdue_loan(alice, today=today, days=20)
+    body = english(client, alice.user).get(reverse("loan-detail", args=[loan.pk])).content.decode()
+    assert reverse("loan-quote", args=[loan.pk]) in body
+    assert reverse("loan-apply", args=[loan.pk]) in body
+    assert "Get a quote" in body and "Apply for relief" in body
+
+
+def test_the_loan_detail_links_the_open_application(client, alice, today):
+    loan = overdue_loan(alice, today=today, days=20)
+    application = submitted(alice, loan)
+    body = english(client, alice.user).get(reverse("loan-detail", args=[loan.pk])).content.decode()
+    assert reverse("application-detail", args=[application.pk]) in body
+    assert f"Your application #{application.pk} is open: Submitted." in body
+    assert reverse("loan-apply", args=[loan.pk]) not in body
+
+
+def test_the_loan_detail_without_penalty_offers_no_relief(client, alice, today):
+    loan = make_loan(
+        alice, schedule=[(today + timedelta(days=10), Decimal("100.00"), Decimal("5.00"))]
+    )
+    body = english(client, alice.user).get(reverse("loan-detail", args=[loan.pk])).content.decode()
+    assert "There is no penalty on this loan." in body
+    assert reverse("loan-apply", args=[loan.pk]) not in body

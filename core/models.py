@@ -1,0 +1,35 @@
+"""Records the API keeps for itself: idempotency keys of retried POST requests."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class IdempotencyKey(models.Model):
+    """One `Idempotency-Key` a user sent, the request it came with and the answer given.
+
+    Unique per (user, key): a retry with the same key and the same request gets the stored
+    answer; the same key with another request is a conflict. The row is written in the same
+    transaction as the change it answers for, so a failed request leaves no key behind.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="idempotency_keys"
+    )
+    key = models.CharField(_("key"), max_length=255)
+    request_hash = models.CharField(_("request hash"), max_length=64)
+    # Empty only inside the transaction that claims the key and makes the change.
+    response_status = models.PositiveSmallIntegerField(_("response status"), null=True)
+    # The JSON text as first sent (text, not jsonb, so a replay keeps its key order).
+    response_body = models.TextField(_("response body"), blank=True, default="")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

@@ -1,0 +1,127 @@
+"""Loans in the REST API: what a borrower reads, what the servicing system sends.
+
+Output serializers read `loans.selectors.LoanState` (DPD, bucket, overdue amount and penalty
+brought to today); input serializers only parse types, the services judge the values.
+"""
+
+from rest_framework import serializers
+
+from core.api import MoneyField, StrictSerializer
+from loans.calculations import BUCKETS
+from loans.models import Borrower, Loan
+
+
+class InstallmentSerializer(serializers.Serializer):
+    """An installment as of today (`loans.selectors.InstallmentState`)."""
+
+    seq = serializers.IntegerField(source="installment.seq")
+    due_date = serializers.DateField(source="installment.due_date")
+    principal_due = MoneyField(source="installment.principal_due")
+    interest_due = MoneyField(source="installment.interest_due")
+    principal_paid = MoneyField(source="installment.principal_paid")
+    interest_paid = MoneyField(source="installment.interest_paid")
+    penalty_accrued = MoneyField(help_text="Penalty accrued up to today.")
+    penalty_paid = MoneyField(source="installment.penalty_paid")
+    penalty_waived = MoneyField(source="installment.penalty_waived")
+    penalty_outstanding = MoneyField(help_text="Accrued − paid − waived.")
+    days_overdue = serializers.IntegerField()
+    paid_off_on = serializers.DateField(source="installment.paid_off_on", allow_null=True)
+
+
+class LoanSerializer(serializers.Serializer):
+    """A loan with its state today (`loans.selectors.LoanState`)."""
+
+    id = serializers.IntegerField(source="loan.id")
+    external_id = serializers.CharField(source="loan.external_id")
+    product = serializers.CharField(source="loan.product.code", help_text="Product code.")
+    principal = MoneyField(source="loan.principal")
+    disbursed_on = serializers.DateField(source="loan.disbursed_on")
+    status = serializers.ChoiceField(source="loan.status", choices=Loan.Status.choices)
+    dpd = serializers.IntegerField(help_text="Days since the oldest unpaid installment fell due.")
+    bucket = serializers.ChoiceField(choices=[(b, b) for b in BUCKETS])
+    overdue_amount = MoneyField(help_text="Unpaid principal and interest past due.")
+    penalty_outstanding = MoneyField(help_text="Penalty accrued to today, less paid and waived.")
+    total_overdue = MoneyField(help_text="Overdue amount plus penalty outstanding.")
+
+
+class LoanDetailSerializer(LoanSerializer):
+    annual_rate = serializers.DecimalField(
+        source="loan.annual_rate",
+        max_digits=8,
+        decimal_places=6,
+        help_text="Contract rate a year, as a fraction (0.180000 = 18%).",
+    )
+    penalty_rate = serializers.DecimalField(
+        source="loan.penalty_rate",
+        max_digits=8,
+        decimal_places=6,
+        help_text="Penalty rate a year, as a fraction (0.240000 = 24%).",
+    )
+    grace_days = serializers.IntegerField(source="loan.grace_days")
+    installments = InstallmentSerializer(many=True)
+
+
+class LoanBorrowerSerializer(serializers.Serializer):
+    external_id = serializers.CharField()
+    username = serializers.CharField(source="user.username")
+    name = serializers.CharField()
+    language = serializers.ChoiceField(choices=Borrower.Language.choices)
+
+
+class ServicingLoanSerializer(LoanDetailSerializer):
+    borrower = LoanBorrowerSerializer(source="loan.borrower")
+
+
+# --- servicing input ------------------------------------------------------------------------
+
+
+class ServicingBorrowerInputSerializer(StrictSerializer):
+    external_id = serializers.CharField(max_length=64)
+    username = serializers.CharField(max_length=150)
+    name = serializers.CharField(max_length=100)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    language = serializers.ChoiceField(
+        choices=Borrower.Language.choices, required=False, default=Borrower.Language.ZH_HANS
+    )
+
+
+class ServicingInstallmentInputSerializer(StrictSerializer):
+    seq = serializers.IntegerField(min_value=1, max_value=32767)
+    due_date = serializers.DateField()
+    principal_due = MoneyField()
+    interest_due = MoneyField()
+
+
+class ServicingLoanInputSerializer(StrictSerializer):
+    borrower = ServicingBorrowerInputSerializer()
+    product = serializers.CharField(max_length=32, help_text="Product code, e.g. CASH18.")
+    principal = MoneyField()
+    disbursed_on = serializers.DateField()
+    installments = ServicingInstallmentInputSerializer(many=True, allow_empty=False)
+
+
+class RepaymentInputSerializer(StrictSerializer):
+    loan_external_id = serializers.CharField(max_length=64)
+    amount = MoneyField()
+    paid_on = serializers.DateField()
+    reference = serializers.CharField(
+        max_length=64, help_text="The core system's id of the payment; makes the call idempotent."
+    )
+
+
+class AllocationSerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+    penalty = MoneyField()
+    interest = MoneyField()
+    principal = MoneyField()
+
+
+class RepaymentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    loan_external_id = serializers.CharField(source="loan.external_id")
+    amount = MoneyField()
+    paid_on = serializers.DateField()
+    reference = serializers.CharField()
+    allocation = AllocationSerializer(many=True, help_text="What the money paid, by installment.")
+    waiver_posted = MoneyField(help_text="Relief waived with this repayment (0.00 if none).")
+    created_at = serializers.DateTimeField()

@@ -1,0 +1,16 @@
+"""The reviewer's workspace in the Django admin (a package by topic, per the house style).
+
+- `applications`: the review queue and the case page with its decision panel.
+- `policies`: policy versions: drafts, validation, simulation, activation.
+- `audit`: events and notifications, read-only.
+
+Every change goes through relief.services; the admin reads, asks, and shows the answer.
+"""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from relief.admin import applications, audit, policies  # noqa: F401 - registers the admins
+
+admin.site.site_header = _("Relief: review and policies")
+admin.site.site_title = _("Relief admin")

@@ -1,0 +1,95 @@
+"""The audit trail in the admin: events and notifications are read, never written.
+
+Events are append-only (a database trigger refuses UPDATE and DELETE on PostgreSQL);
+notifications change only through the delivery task. Failed deliveries are easy to find.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+
+from relief.models import ApplicationEvent, Notification
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Visible to those with the view permission; nobody adds, changes or deletes."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApplicationEvent)
+class ApplicationEventAdmin(ReadOnlyAdmin):
+    list_display = (
+        "at",
+        "application_id",
+        "actor_kind",
+        "actor",
+        "from_status",
+        "to_status",
+        "note_short",
+    )
+    list_filter = ("actor_kind", "to_status")
+    list_select_related = ("actor",)
+    search_fields = ("=application__id",)
+    search_help_text = _("Application number")
+    date_hierarchy = "at"
+
+    @admin.display(description=_("note"))
+    def note_short(self, obj: ApplicationEvent) -> str:
+        return Truncator(obj.note).chars(80)
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip().removeprefix("#")
+        if not term:
+            return queryset, False
+        if not term.isdigit() or len(term) > 18:
+            return queryset.none(), False
+        return queryset.filter(application_id=int(term)), False
+
+
+class DeliveryErrorFilter(admin.SimpleListFilter):
+    title = _("last error")
+    parameter_name = "error"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("With an error")), ("no", _("Without"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(last_error="")
+        if self.value() == "no":
+            return queryset.filter(last_error="")
+        return queryset
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = (
+        "created_at",
+        "recipient",
+        "application_id",
+        "kind",
+        "channel",
+        "status",
+        "attempts",
+        "error_short",
+        "sent_at",
+        "read_at",
+    )
+    list_filter = ("status", "channel", DeliveryErrorFilter, "kind")
+    list_select_related = ("recipient",)
+    search_fields = ("recipient__username", "kind")
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("last error"))
+    def error_short(self, obj: Notification) -> str:
+        return Truncator(obj.last_error).chars(80)

@@ -1,0 +1,166 @@
+"""Policy versions: drafts are written, checked whole and activated; active and retired
+versions never change (domain.md §6: "editing one makes a new version").
+
+Only Policy admins change policies; the admin checks the model permissions and these
+services check the group, like the review services do for reviewers.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import ConflictError, DomainError
+from relief import rules
+from relief.models import ReliefPolicy
+
+POLICY_ADMIN_GROUP = "Policy admin"
+
+NOT_A_POLICY_ADMIN = _("Only policy admins can change relief policies.")
+INVALID_DOCUMENT = _("The policy document has problems; each is named by its field.")
+NOT_A_DRAFT = _("Version %(version)s is %(status)s: only drafts can be changed.")
+ALREADY_ACTIVE = _("Version %(version)s is already the active policy.")
+NOTE_TOO_LONG = _("Please keep the note under 2,000 characters.")
+VERSION_TAKEN = _("Another draft was created at the same moment. Please try again.")
+
+
+def require_policy_admin(user) -> None:
+    from relief.services.review import is_in_group
+
+    if user is None or not is_in_group(user, POLICY_ADMIN_GROUP):
+        raise DomainError(NOT_A_POLICY_ADMIN, code="forbidden", status=403)
+
+
+def policy_document_check(document: Any) -> rules.Policy:
+    """The parsed policy, or a DomainError whose `fields` name every problem by its path
+    ("dpd_bands[2].min", "four_eyes.amount_over", …)."""
+    try:
+        return rules.parse_policy(document)
+    except rules.PolicyError as exc:
+        raise DomainError(
+            INVALID_DOCUMENT,
+            code="invalid_policy",
+            fields={path: [problem] for path, problem in exc.errors.items()},
+        ) from None
+
+
+def _clean_note(note: str | None) -> str:
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise DomainError(NOTE_TOO_LONG, fields={"note": [str(NOTE_TOO_LONG)]})
+    return note
+
+
+@transaction.atomic
+def policy_draft_create(
+    *,
+    based_on: ReliefPolicy | None = None,
+    document: dict[str, Any] | None = None,
+    created_by,
+    note: str = "",
+) -> ReliefPolicy:
+    """A new draft with the next version number: `document` if given, else a copy of
+    `based_on`'s document, else a copy of the active policy's. Checked like any edit.
+
+    `created_by` None is the system (scripts); a person must be a policy admin.
+    """
+    if created_by is not None:
+        require_policy_admin(created_by)
+    note = _clean_note(note)
+    if document is None:
+        source = based_on or ReliefPolicy.objects.get(status=ReliefPolicy.Status.ACTIVE)
+        document = source.document
+        if not note:
+            note = f"Copy of v{source.version}"
+    document = copy.deepcopy(document)
+    policy_document_check(document)
+    # Two drafts created at once would pick the same number: the unique version refuses the
+    # second, which then takes the number after (a savepoint keeps the transaction usable).
+    for _attempt in range(3):
+        version = (ReliefPolicy.objects.aggregate(last=Max("version"))["last"] or 0) + 1
+        try:
+            with transaction.atomic():
+                return ReliefPolicy.objects.create(
+                    version=version,
+                    document=document,
+                    status=ReliefPolicy.Status.DRAFT,
+                    note=note,
+                    created_by=created_by,
+                )
+        except IntegrityError:
+            continue
+    raise ConflictError(VERSION_TAKEN, code="version_taken")
+
+
+def _lock(policy: ReliefPolicy) -> ReliefPolicy:
+    return ReliefPolicy.objects.select_for_update().get(pk=policy.pk)
+
+
+@transaction.atomic
+def policy_draft_update(
+    *, policy: ReliefPolicy, document: dict[str, Any], note: str | None = None, user
+) -> ReliefPolicy:
+    """Replace a draft's document (and note). The whole document is checked; any problem
+    rejects it with every problem named by its field path. Active and retired versions are
+    refused: copy them to a new draft instead."""
+    require_policy_admin(user)
+    locked = _lock(policy)
+    if locked.status != ReliefPolicy.Status.DRAFT:
+        raise ConflictError(
+            NOT_A_DRAFT % {"version": locked.version, "status": locked.get_status_display()},
+            code="not_a_draft",
+        )
+    document = copy.deepcopy(document)
+    policy_document_check(document)
+    locked.document = document
+    fields = ["document"]
+    if note is not None:
+        locked.note = _clean_note(note)
+        fields.append("note")
+    locked.save(update_fields=fields)
+    return locked
+
+
+@transaction.atomic
+def policy_activate(*, policy: ReliefPolicy, user) -> ReliefPolicy:
+    """Make a draft the active policy and retire the one before it, in one transaction.
+
+    New applications are scored under it from the commit on; every application keeps the
+    version it was scored with. Two activations at once queue on the lock (the later one
+    wins, retiring the earlier); the `one_active_policy` constraint backs that up.
+    """
+    require_policy_admin(user)
+    # Lock every policy row in one order, so two activations queue instead of deadlocking.
+    list(ReliefPolicy.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
+    locked = _lock(policy)
+    if locked.status == ReliefPolicy.Status.ACTIVE:
+        raise ConflictError(ALREADY_ACTIVE % {"version": locked.version}, code="already_active")
+    if locked.status != ReliefPolicy.Status.DRAFT:
+        raise ConflictError(
+            NOT_A_DRAFT % {"version": locked.version, "status": locked.get_status_display()},
+            code="not_a_draft",
+        )
+    policy_document_check(locked.document)
+    # Retire first: the partial unique index is checked statement by statement.
+    ReliefPolicy.objects.filter(status=ReliefPolicy.Status.ACTIVE).update(
+        status=ReliefPolicy.Status.RETIRED
+    )
+    locked.status = ReliefPolicy.Status.ACTIVE
+    locked.activated_by = user
+    locked.activated_at = timezone.now()
+    locked.save(update_fields=["status", "activated_by", "activated_at"])
+    return locked
+
+
+__all__ = [
+    "POLICY_ADMIN_GROUP",
+    "policy_activate",
+    "policy_document_check",
+    "policy_draft_create",
+    "policy_draft_update",
+]

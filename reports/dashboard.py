@@ -1,0 +1,325 @@
+"""The dashboard's panels: a chart and the table beside it, from reports.selectors' figures.
+
+Presentation only: labels in the reader's language, numbers formatted, SVG drawn by
+reports.charts (which escapes every text it is given).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.utils.formats import number_format
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from relief.models import HardshipReason
+from reports import charts
+from reports.selectors import Dashboard
+
+
+@dataclass
+class Panel:
+    key: str
+    title: str
+    description: str
+    chart: SafeString
+    headers: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+    tall: bool = False  # a long table: scrolls inside its box
+
+
+def outcome_label(name: str) -> str:
+    return {
+        "approved": _("Approved"),
+        "rejected": _("Rejected"),
+        "withdrawn": _("Withdrawn"),
+        "open": _("In progress"),
+    }.get(name, name)
+
+
+def reason_label(code: str) -> str:
+    try:
+        return str(HardshipReason(code).label)
+    except ValueError:
+        return code
+
+
+def show(value: Any, unit: str = "") -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, Decimal | float):
+        places = 2 if unit == "¥" else 1
+        text = number_format(value, places, force_grouping=True)
+    elif isinstance(value, int):
+        text = number_format(value, force_grouping=True)
+    else:
+        text = str(value)
+    if unit == "¥":
+        return f"¥{text}"
+    return f"{text}{unit}"
+
+
+def _chart(svg: str) -> SafeString:
+    # Safe: reports.charts escapes every text it writes.
+    return mark_safe(svg)  # noqa: S308
+
+
+def summary(data: Dashboard) -> list[tuple[str, str]]:
+    totals = data.totals
+    overall = data.effectiveness_overall
+    return [
+        (_("Applications"), show(totals["applications"])),
+        (_("Approval rate"), show(totals["approval_rate"], "%")),
+        (_("Mean relief"), show(totals["mean_percent"], "%")),
+        (_("Relief granted"), show(totals["total_relief"], "¥")),
+        (
+            _("Decision time breached"),
+            f"{show(totals['breached'])} / {show(totals['manual'])}",
+        ),
+        (
+            _("Repaid within 30 days: approved / rejected"),
+            f"{show(overall.get('approved', {}).get('pct'), '%')} / "
+            f"{show(overall.get('rejected', {}).get('pct'), '%')}",
+        ),
+    ]
+
+
+def panels(data: Dashboard) -> list[Panel]:
+    no_data = _("No applications in this range")
+    result = []
+
+    # Applications per day (or week) by outcome.
+    categories = [row["label"] for row in data.by_period]
+    by_week = data.granularity == "week"
+    title = (
+        _("Applications per week by outcome") if by_week else _("Applications per day by outcome")
+    )
+    result.append(
+        Panel(
+            key="per-period",
+            title=title,
+            description=_("By date of submission; the outcome as it stands today."),
+            chart=_chart(
+                charts.bar_chart(
+                    categories,
+                    [
+                        charts.Series(outcome_label(name), [row[name] for row in data.by_period])
+                        for name in ("approved", "rejected", "withdrawn", "open")
+                    ],
+                    title=title,
+                    chart_id="chart-per-period",
+                    stacked=True,
+                    no_data=no_data,
+                )
+            ),
+            headers=[
+                _("Week of") if by_week else _("Day"),
+                *(outcome_label(name) for name in ("approved", "rejected", "withdrawn", "open")),
+                _("Total"),
+            ],
+            rows=[
+                [
+                    row["period"].isoformat(),
+                    *(
+                        show(row[name])
+                        for name in ("approved", "rejected", "withdrawn", "open", "total")
+                    ),
+                ]
+                for row in data.by_period
+            ],
+            tall=True,
+        )
+    )
+
+    # Approval rate and mean relief by bucket and by reason.
+    for key, rows, title, label_of, head in (
+        (
+            "by-bucket",
+            data.by_bucket,
+            _("Approval rate and mean relief by DPD bucket"),
+            str,
+            _("Bucket"),
+        ),
+        (
+            "by-reason",
+            data.by_reason,
+            _("Approval rate and mean relief by reason"),
+            reason_label,
+            _("Reason"),
+        ),
+    ):
+        labels = [label_of(row["key"]) for row in rows]
+        result.append(
+            Panel(
+                key=key,
+                title=title,
+                description=_(
+                    "Approval rate: approved ÷ (approved + rejected). Mean relief: the mean "
+                    "decided percent of the approved."
+                ),
+                chart=_chart(
+                    charts.bar_chart(
+                        labels,
+                        [
+                            charts.Series(_("Approval rate"), [r["approval_rate"] for r in rows]),
+                            charts.Series(_("Mean relief"), [r["mean_percent"] for r in rows]),
+                        ],
+                        title=title,
+                        chart_id=f"chart-{key}",
+                        unit="%",
+                        axis_max=100,
+                        no_data=no_data,
+                    )
+                ),
+                headers=[
+                    head,
+                    _("Applications"),
+                    _("Approved"),
+                    _("Rejected"),
+                    _("Approval rate"),
+                    _("Mean relief"),
+                ],
+                rows=[
+                    [
+                        label,
+                        show(row["applications"]),
+                        show(row["approved"]),
+                        show(row["rejected"]),
+                        show(row["approval_rate"], "%"),
+                        show(row["mean_percent"], "%"),
+                    ]
+                    for label, row in zip(labels, rows, strict=True)
+                ],
+            )
+        )
+
+    # Relief per month.
+    months = [f"{row['month']:%Y-%m}" for row in data.by_month]
+    title = _("Relief per month")
+    result.append(
+        Panel(
+            key="relief-per-month",
+            title=title,
+            description=_(
+                "Relief granted by the approvals of the applications submitted that month, and "
+                "what was waived once the borrowers repaid."
+            ),
+            chart=_chart(
+                charts.bar_chart(
+                    months,
+                    [
+                        charts.Series(_("Granted"), [r["total_relief"] for r in data.by_month]),
+                        charts.Series(_("Waived"), [r["total_waived"] for r in data.by_month]),
+                    ],
+                    title=title,
+                    chart_id="chart-relief-per-month",
+                    no_data=no_data,
+                )
+            ),
+            headers=[_("Month"), _("Approved"), _("Granted"), _("Waived")],
+            rows=[
+                [
+                    month,
+                    show(row["approved"]),
+                    show(row["total_relief"], "¥"),
+                    show(row["total_waived"], "¥"),
+                ]
+                for month, row in zip(months, data.by_month, strict=True)
+            ],
+        )
+    )
+
+    # Decision-time (SLA) breaches.
+    title = _("Decision time breaches")
+    result.append(
+        Panel(
+            key="sla",
+            title=title,
+            description=_(
+                "Cases sent to a reviewer, by month of submission: decided within the 48 hours "
+                "or not (escalated, decided late, or still waiting past the time)."
+            ),
+            chart=_chart(
+                charts.bar_chart(
+                    months,
+                    [
+                        charts.Series(_("Within time"), [r["within"] for r in data.sla]),
+                        charts.Series(_("Breached"), [r["breached"] for r in data.sla]),
+                    ],
+                    title=title,
+                    chart_id="chart-sla",
+                    stacked=True,
+                    no_data=_("No cases went to a reviewer in this range"),
+                )
+            ),
+            headers=[_("Month"), _("Sent to a reviewer"), _("Breached"), _("Share breached")],
+            rows=[
+                [
+                    month,
+                    show(row["manual"]),
+                    show(row["breached"]),
+                    show(row["breached_pct"], "%"),
+                ]
+                for month, row in zip(months, data.sla, strict=True)
+            ],
+        )
+    )
+
+    # Effectiveness.
+    buckets = sorted({row["bucket_at_submission"] for row in data.effectiveness})
+    rate = {
+        (row["bucket_at_submission"], row["outcome"]): row["repaid_30d_pct"]
+        for row in data.effectiveness
+    }
+    title = _("Loans repaid within 30 days of the decision")
+    result.append(
+        Panel(
+            key="effectiveness",
+            title=title,
+            description=_(
+                "Share of decided cases whose overdue installments were all paid off within 30 "
+                "days of the decision, approved against rejected. Only cases decided at least "
+                "30 days ago count."
+            ),
+            chart=_chart(
+                charts.bar_chart(
+                    buckets,
+                    [
+                        charts.Series(
+                            outcome_label(outcome), [rate.get((b, outcome)) for b in buckets]
+                        )
+                        for outcome in ("approved", "rejected")
+                    ],
+                    title=title,
+                    chart_id="chart-effectiveness",
+                    unit="%",
+                    axis_max=100,
+                    no_data=_("No decided cases in this range"),
+                )
+            ),
+            headers=[
+                _("Bucket"),
+                _("Outcome"),
+                _("Decided"),
+                _("Repaid in 30 days"),
+                _("Repaid in 60 days"),
+                _("Repaid in 90 days"),
+            ],
+            rows=[
+                [
+                    row["bucket_at_submission"],
+                    outcome_label(row["outcome"]),
+                    show(row["cases"]),
+                    *(
+                        f"{show(row[f'repaid_{days}d_pct'], '%')} "
+                        f"({show(row[f'repaid_{days}d'])}/{show(row[f'observed_{days}d'])})"
+                        for days in (30, 60, 90)
+                    ),
+                ]
+                for row in data.effectiveness
+            ],
+        )
+    )
+    return result

@@ -1,0 +1,64 @@
+"""Helpers for relief tests: a submitted (and triaged) application in one call, staff
+accounts in the roles' groups, and restoring what the migrations seed after a flush."""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date
+
+from django.apps import apps as django_apps
+
+from loans.models import Borrower
+from loans.selectors import local_today
+from relief.models import ReliefApplication, ReliefPolicy
+from relief.services import relief_application_submit, relief_application_triage
+from tests.factories import BorrowerFactory, UserFactory, overdue_loan
+
+_UNSET = object()
+
+
+def submitted_application(
+    borrower: Borrower | None = None,
+    *,
+    today: date | None = None,
+    days: int = 20,
+    reason: str = "serious_illness",
+    description: str = "",
+    triage: bool = True,
+    assign_to=_UNSET,
+    loan=None,
+    **loan_fields,
+) -> ReliefApplication:
+    """An application on a fresh overdue loan (tests.factories.overdue_loan: 2,000.00 due
+    `days` ago), submitted by its borrower and, unless `triage=False`, triaged.
+
+    Triage normally runs after commit; inside a test transaction it is called here directly
+    (it is idempotent, so a triage that already ran eagerly changes nothing). Triage assigns
+    the case to a reviewer if one exists; `assign_to` (a user or None) overrides that.
+    """
+    today = today or local_today()
+    borrower = borrower or BorrowerFactory()
+    loan = loan or overdue_loan(borrower, today=today, days=days, **loan_fields)
+    application = relief_application_submit(
+        loan=loan, reason=reason, description=description, submitted_by=borrower.user
+    )
+    if triage:
+        relief_application_triage(application_id=application.pk)
+    if assign_to is not _UNSET:
+        ReliefApplication.objects.filter(pk=application.pk).update(assigned_to=assign_to)
+    application.refresh_from_db()
+    return application
+
+
+def staff_user(username: str, *groups: str, is_staff: bool = True, **fields):
+    return UserFactory(username=username, is_staff=is_staff, groups=list(groups), **fields)
+
+
+def restore_seeded_data() -> None:
+    """What the migrations seed (policy v1, the roles' groups and their permissions), back
+    after a transactional test's flush emptied the tables."""
+    policy_v1 = importlib.import_module("relief.migrations.0002_policy_v1")
+    roles = importlib.import_module("relief.migrations.0004_roles")
+    if not ReliefPolicy.objects.filter(status=ReliefPolicy.Status.ACTIVE).exists():
+        policy_v1.create_v1(django_apps, None)
+    roles.create_roles(django_apps, None)

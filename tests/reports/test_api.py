@@ -1,0 +1,124 @@
+"""`GET /api/v1/reports/{name}/`: Ops only, JSON/CSV/XLSX, errors in the one JSON shape."""
+
+import io
+import json
+
+import openpyxl
+import pytest
+from rest_framework.test import APIClient
+
+from reports.models import Export, ExportLog
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.reports.urls")]
+
+URL = "/api/v1/reports/{}/"
+RANGE_QUERY = {"from": "2025-01-01", "to": "2025-02-28"}
+
+
+def api(user=None) -> APIClient:
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+def body(response) -> bytes:
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+@pytest.mark.parametrize("persona", ["alice", "reviewer", "senior"])
+def test_borrowers_and_reviewers_get_403(persona, request):
+    user = request.getfixturevalue(persona)
+    response = api(getattr(user, "user", user)).get(URL.format("applications"))
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "permission_denied"
+
+
+def test_anonymous_gets_401():
+    assert api().get(URL.format("applications")).status_code == 401
+
+
+def test_unknown_report_is_404(ops):
+    response = api(ops).get(URL.format("salaries"))
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"from": "yesterday", "to": "2025-01-01"}, "from"),
+        ({"from": "2025-02-01", "to": "2025-01-01"}, "to"),
+        ({"from": "2025-01-01", "to": "2025-01-31", "format": "pdf"}, "format"),
+        ({"product": "NOPE"}, "product"),
+    ],
+)
+def test_bad_filters_are_400_with_the_field(ops, query, field):
+    response = api(ops).get(URL.format("applications"), query)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert error["message"]
+    assert list(error["fields"]) == [field]
+
+
+def test_json_has_the_rows_money_as_strings_and_masked_names(ops, dataset):
+    response = api(ops).get(URL.format("applications"), {**RANGE_QUERY, "format": "json"})
+    assert response.status_code == 200
+    data = json.loads(body(response))
+    assert data["report"] == "applications"
+    assert data["filters"] == {"from": "2025-01-01", "to": "2025-02-28", "product": ""}
+    assert data["masked"] is True
+    assert data["count"] == 7
+    first = data["results"][0]
+    assert first["application_id"] == dataset.a1.pk
+    assert first["submitted_at"] == "2025-01-10T10:00:00+08:00"
+    assert (first["penalty_at_submission"], first["relief_amount"]) == ("26.60", "21.28")
+    assert (first["decided_percent"], first["hours_to_decision"]) == (80, 10.0)
+    assert (first["borrower_name"], first["borrower_phone"]) == ("张**", "138****5678")
+    assert ExportLog.objects.get().channel == "api"
+
+
+def test_json_is_the_default_format(ops, dataset):
+    data = json.loads(body(api(ops).get(URL.format("reviewers"), RANGE_QUERY)))
+    assert [row["reviewer"] for row in data["results"]] == ["reviewer", "senior"]
+    assert data["results"][0]["median_hours_to_decision"] == 25.0
+
+
+def test_unmasked_permission_in_the_api(ops_unmasked, dataset):
+    response = api(ops_unmasked).get(URL.format("applications"), RANGE_QUERY)
+    data = json.loads(body(response))
+    assert data["masked"] is False
+    assert data["results"][0]["borrower_name"] == "张三丰"
+
+
+@pytest.mark.parametrize("name", ["applications", "monthly-summary", "reviewers", "effectiveness"])
+def test_every_report_as_csv_with_a_bom(ops, dataset, name):
+    response = api(ops).get(URL.format(name), {**RANGE_QUERY, "format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert body(response).startswith(b"\xef\xbb\xbf")
+
+
+def test_xlsx_from_the_api_opens(ops, dataset):
+    response = api(ops).get(URL.format("monthly-summary"), {**RANGE_QUERY, "format": "xlsx"})
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(body(response))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 1 + 7
+    assert rows[1][:3] == ("2025-01", "M1", "income_drop")
+
+
+def test_a_large_export_answers_202_with_where_to_follow_it(ops, dataset, settings):
+    settings.REPORTS_ASYNC_THRESHOLD = 5
+    response = api(ops).get(URL.format("applications"), {**RANGE_QUERY, "format": "xlsx"})
+    assert response.status_code == 202
+    export = Export.objects.get()
+    data = response.json()["export"]
+    assert (data["id"], data["status"], data["rows"]) == (export.pk, "queued", 7)
+    assert response["Location"] == data["status_url"]
+    status = api(ops).get(f"/api/v1/reports/exports/{export.pk}/")
+    assert status.status_code == 200
+    assert status.json()["file_url"] is None
