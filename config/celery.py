@@ -20,6 +20,10 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=0, minute=10),
     },
     "expire-offers": {"task": "relief.expire_offers", "schedule": crontab(hour=0, minute=20)},
+    "purge-expired-exports": {
+        "task": "reports.purge_expired_exports",
+        "schedule": crontab(hour=3, minute=0),
+    },
     "remind-due-installments": {
         "task": "relief.remind_due_installments",
         "schedule": crontab(hour=9, minute=0),

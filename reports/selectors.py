@@ -28,7 +28,6 @@ from reports.queries import (
 )
 
 OUTCOMES = ("approved", "rejected", "withdrawn", "open")
-BUCKETS = ("M0", "M1", "M2", "M3", "M4+")
 # Longer ranges are shown by week: a bar a day stops being readable.
 DAILY_UP_TO_DAYS = 62
 

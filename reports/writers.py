@@ -25,7 +25,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from reports.filters import local_zone
+from reports.filters import ReportFilters, local_zone
 from reports.queries import BOOL, DATE, DATETIME, MONEY, MONTH, NUMBER, TEXT, Column, Report
 
 BOM = "\ufeff".encode()
@@ -364,6 +364,17 @@ def write_xlsx(
 
 
 # --- JSON --------------------------------------------------------------------------------------
+
+
+def json_header(report: Report, filters: ReportFilters, unmasked: bool) -> dict[str, Any]:
+    """What a JSON export says about itself before its rows."""
+    return {
+        "report": report.name,
+        "title": str(report.title),
+        "filters": filters.as_dict(),
+        "masked": not unmasked,
+        "generated_at": timezone.localtime().isoformat(timespec="seconds"),
+    }
 
 
 def json_chunks(

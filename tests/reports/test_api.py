@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from reports.models import Export, ExportLog
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.reports.urls")]
+pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/reports/{}/"
 RANGE_QUERY = {"from": "2025-01-01", "to": "2025-02-28"}
@@ -119,6 +119,41 @@ def test_a_large_export_answers_202_with_where_to_follow_it(ops, dataset, settin
     data = response.json()["export"]
     assert (data["id"], data["status"], data["rows"]) == (export.pk, "queued", 7)
     assert response["Location"] == data["status_url"]
+    assert data["status_url"] == f"http://testserver/api/v1/reports/exports/{export.pk}/"
     status = api(ops).get(f"/api/v1/reports/exports/{export.pk}/")
     assert status.status_code == 200
     assert status.json()["file_url"] is None
+
+
+def test_an_export_file_is_for_its_requester_only_and_gone_after_7_days(ops, settings, tmp_path):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import UserFactory
+
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "exports" / "1-x.csv").write_bytes(b"\xef\xbb\xbfa\n")
+    export = Export.objects.create(
+        requester=ops,
+        report="reviewers",
+        format="csv",
+        filters={"from": "2025-01-01", "to": "2025-02-28", "product": ""},
+        status=Export.Status.DONE,
+        file_path="exports/1-x.csv",
+        expires_at=timezone.now() + timedelta(days=1),
+    )
+    url = f"/api/v1/reports/exports/{export.pk}/file/"
+    colleague = UserFactory(username="ops2", groups=["Ops"])
+    assert api(colleague).get(url).status_code == 404
+    assert api(colleague).get(f"/api/v1/reports/exports/{export.pk}/").status_code == 404
+    response = api(ops).get(url)
+    assert response.status_code == 200
+    assert body(response) == b"\xef\xbb\xbfa\n"
+    status = api(ops).get(f"/api/v1/reports/exports/{export.pk}/").json()
+    assert status["file_url"] == f"http://testserver{url}"
+    Export.objects.filter(pk=export.pk).update(expires_at=timezone.now())
+    gone = api(ops).get(url)
+    assert gone.status_code == 410
+    assert gone.json()["error"]["code"] == "gone"

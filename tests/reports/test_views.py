@@ -244,3 +244,19 @@ def test_my_exports_lists_only_mine(client, ops):
     response = signed_in(client, ops).get("/ops/exports/")
     assert [e.report for e in response.context["exports"]] == ["reviewers"]
     assert response["Refresh"] == "5"  # one is still queued: the page follows it
+
+
+def test_the_export_log_is_read_only_in_the_admin(client, ops, dataset):
+    admin_user = UserFactory(username="root", is_staff=True, is_superuser=True)
+    signed_in(client, ops).post(
+        "/ops/exports/", {**RANGE_QUERY, "report": "reviewers", "format": "csv"}
+    )
+    entry = ExportLog.objects.get()
+    client.force_login(admin_user)
+    listing = client.get("/admin/reports/exportlog/")
+    assert listing.status_code == 200
+    assert "reviewers" in listing.content.decode()
+    assert client.get(f"/admin/reports/exportlog/{entry.pk}/change/").status_code == 200
+    assert client.get("/admin/reports/exportlog/add/").status_code == 403
+    assert client.post(f"/admin/reports/exportlog/{entry.pk}/delete/").status_code == 403
+    assert client.get("/admin/reports/export/").status_code == 200

@@ -1,21 +1,13 @@
-"""Exports: streamed at once when small, built by a task when large; every one logged.
-
-Who may see what: reports are for the Ops group; names, phones and ids are masked unless the
-user holds `relief.export_unmasked` (docs/reports.md).
-"""
+"""Exporting later: large exports queued, built by a task, downloaded by their requester."""
 
 from __future__ import annotations
 
 import logging
 import os
-import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import IO
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -28,206 +20,16 @@ from core.errors import DomainError
 from reports import writers
 from reports.filters import ReportFilters
 from reports.models import Export, ExportFormat, ExportLog
-from reports.queries import REPORTS, Report
+from reports.queries import Report
+from reports.services.access import may_export_unmasked, report_get
+from reports.services.audit import export_log_write
 
 log = logging.getLogger(__name__)
 
-OPS_GROUP = "Ops"
-UNMASKED_PERMISSION = "relief.export_unmasked"
 EXPORTS_DIR = "exports"
-
-UNKNOWN_REPORT = _("There is no report called “%(name)s”.")
-NOT_OPS = _("Reports are for the Ops team.")
 EXPORT_NOT_FOUND = _("There is no such export.")
 EXPORT_EXPIRED = _("This export has expired; ask for it again.")
 EXPORT_NOT_READY = _("This export is not ready yet.")
-
-CONTENT_TYPES = {
-    ExportFormat.CSV: "text/csv; charset=utf-8",
-    ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ExportFormat.JSON: "application/json",
-}
-
-
-def is_ops(user) -> bool:
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or user.groups.filter(name=OPS_GROUP).exists())
-    )
-
-
-def may_export_unmasked(user) -> bool:
-    return bool(user is not None and user.has_perm(UNMASKED_PERMISSION))
-
-
-def report_get(name: str) -> Report:
-    try:
-        return REPORTS[name]
-    except KeyError:
-        raise DomainError(UNKNOWN_REPORT % {"name": name}, code="not_found", status=404) from None
-
-
-def async_threshold() -> int:
-    return settings.REPORTS_ASYNC_THRESHOLD
-
-
-def actor_of(user) -> str:
-    return user.get_username() if user is not None else "command line"
-
-
-def export_log_write(
-    *,
-    user,
-    channel: str,
-    report: Report,
-    export_format: str,
-    filters: ReportFilters,
-    unmasked: bool,
-    rows: int | None = None,
-    export: Export | None = None,
-    actor: str | None = None,
-) -> ExportLog:
-    """The audit entry of one export: who, which report, filters, rows, when."""
-    now = timezone.now()
-    return ExportLog.objects.create(
-        user=user,
-        actor=actor or actor_of(user),
-        channel=channel,
-        report=report.name,
-        format=export_format,
-        filters=filters.as_dict(),
-        unmasked=unmasked,
-        rows=rows,
-        export=export,
-        finished_at=now if rows is not None else None,
-    )
-
-
-def export_log_finish(entry_id: int, rows: int) -> None:
-    ExportLog.objects.filter(pk=entry_id).update(rows=rows, finished_at=timezone.now())
-
-
-# --- exporting now --------------------------------------------------------------------------
-
-
-@dataclass
-class ExportDownload:
-    """A report ready to send: chunks to stream, or a finished file (XLSX)."""
-
-    filename: str
-    content_type: str
-    chunks: Iterator[bytes] | None = None
-    file: IO[bytes] | None = None
-
-
-def json_header(report: Report, filters: ReportFilters, unmasked: bool) -> dict:
-    return {
-        "report": report.name,
-        "title": str(report.title),
-        "filters": filters.as_dict(),
-        "masked": not unmasked,
-        "generated_at": timezone.localtime().isoformat(timespec="seconds"),
-    }
-
-
-def report_export(
-    *,
-    user,
-    report_name: str,
-    filters: ReportFilters,
-    export_format: str,
-    channel: str,
-    language: str = "",
-) -> ExportDownload | Export:
-    """Export a report now, or, past REPORTS_ASYNC_THRESHOLD rows of CSV or XLSX, queue an
-    `Export` for a task to build and return it (JSON is always streamed).
-
-    Logged either way; a streamed download's row count is written when the last row is.
-    """
-    if not is_ops(user):
-        raise DomainError(NOT_OPS, code="permission_denied", status=403)
-    report = report_get(report_name)
-    unmasked = may_export_unmasked(user)
-    queryset = report.queryset(filters, unmasked=unmasked)
-    if export_format != ExportFormat.JSON:
-        rows = queryset.count()
-        if rows > async_threshold():
-            return export_request(
-                user=user,
-                report=report,
-                filters=filters,
-                export_format=export_format,
-                unmasked=unmasked,
-                language=language or settings.LANGUAGE_CODE,
-                expected_rows=rows,
-            )
-    entry = export_log_write(
-        user=user,
-        channel=channel,
-        report=report,
-        export_format=export_format,
-        filters=filters,
-        unmasked=unmasked,
-    )
-    filename = f"{filters.file_stem(report.name)}.{export_format}"
-    content_type = CONTENT_TYPES[export_format]
-
-    def finished(rows: int) -> None:
-        export_log_finish(entry.pk, rows)
-
-    if export_format == ExportFormat.CSV:
-        chunks = writers.csv_chunks(report, queryset, on_finish=finished)
-        return ExportDownload(filename, content_type, chunks=chunks)
-    if export_format == ExportFormat.JSON:
-        chunks = writers.json_chunks(
-            report, queryset, header=json_header(report, filters, unmasked), on_finish=finished
-        )
-        return ExportDownload(filename, content_type, chunks=chunks)
-    # Spooled to disk: the workbook is a zip, written whole at the end.
-    file = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it
-    rows = writers.write_xlsx(report, queryset, file)
-    file.seek(0)
-    finished(rows)
-    return ExportDownload(filename, content_type, file=file)
-
-
-def report_write(
-    *,
-    report_name: str,
-    filters: ReportFilters,
-    export_format: str,
-    out: IO[bytes],
-    unmasked: bool = False,
-    user=None,
-    channel: str = ExportLog.Channel.COMMAND,
-    actor: str | None = None,
-) -> int:
-    """Write a report into a file (the command line, scheduled jobs); returns the rows."""
-    report = report_get(report_name)
-    queryset = report.queryset(filters, unmasked=unmasked)
-    if export_format == ExportFormat.CSV:
-        rows = writers.write_csv(report, queryset, out)
-    elif export_format == ExportFormat.XLSX:
-        rows = writers.write_xlsx(report, queryset, out)
-    else:
-        rows = writers.write_json(
-            report, queryset, out, header=json_header(report, filters, unmasked)
-        )
-    export_log_write(
-        user=user,
-        channel=channel,
-        report=report,
-        export_format=export_format,
-        filters=filters,
-        unmasked=unmasked,
-        rows=rows,
-        actor=actor,
-    )
-    return rows
-
-
-# --- exporting later ------------------------------------------------------------------------
 
 
 def export_enqueue(export_id: int) -> None:
@@ -337,7 +139,7 @@ def export_build(*, export_id: int) -> Export:
             elif export.format == ExportFormat.XLSX:
                 rows = writers.write_xlsx(report, queryset, out, progress=progress)
             else:
-                header = json_header(report, filters, export.unmasked)
+                header = writers.json_header(report, filters, export.unmasked)
                 rows = writers.write_json(report, queryset, out, header=header, progress=progress)
         os.replace(partial, target)
     except Exception as exc:
