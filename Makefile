@@ -34,9 +34,25 @@ test: install
 	@env_lines="$$($(PY) scripts/test_backends.py)" || exit 1; eval "$$env_lines"; \
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+## make screenshots: the browser journeys (tests/e2e), saving PNGs of the key screens to
+## docs/screenshots/. Needs PostgreSQL, Redis and Chromium like the journeys in `make test`.
+SCREENSHOTS ?= docs/screenshots
+screenshots: install
+	@fc-list 2>/dev/null | grep -qi 'cjk' || { echo "Installing Chinese fonts (fonts-noto-cjk) for the screenshots"; \
+	  apt-get install -y -q fonts-noto-cjk >/dev/null 2>&1 \
+	  || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q fonts-noto-cjk >/dev/null 2>&1; } \
+	  || echo "warning: could not install fonts-noto-cjk; Chinese text may show as boxes" >&2; }
+	@env_lines="$$($(PY) scripts/test_backends.py)" || exit 1; eval "$$env_lines"; \
+	SCREENSHOTS=$(SCREENSHOTS) $(VENV)/bin/pytest tests/e2e -q $(PYTEST_ARGS)
+	@ls $(SCREENSHOTS)/*.png
+
+## make lint: ruff; bandit (medium and high findings fail, each exception is a justified
+## `# nosec`); pip-audit over requirements.txt (says so when its database is unreachable)
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/bandit -r config core loans relief reports -q -ll
+	$(PY) scripts/audit_dependencies.py
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -1,14 +1,22 @@
 """`make bench`: run every benchmark and print the product's figure, the baseline's, the ratio.
 
 Benchmarks are measurements, not tests: they never fail the build. `--scale small` keeps the
-whole run under a few minutes.
+whole run under three minutes once the data sets are loaded (docs/benchmarks.md). Each module's
+`main(scale)` prints its details and returns its lines of the summary table printed at the end
+(`bench.support.result`); the table is also written to `bench/results/` (not versioned).
 """
 
 import argparse
 import importlib
+import json
 import os
+import platform
 import sys
 import time
+from datetime import datetime
+from pathlib import Path
+
+from bench.support import result
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -18,7 +26,45 @@ BENCHMARKS = [
     "bench.bench_simulation",
     "bench.bench_queue",
     "bench.bench_export",
+    "bench.bench_pages",
 ]
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def export_rows(figures: dict) -> list[dict]:
+    """bench_export returns its figures as a dict; turn them into summary lines."""
+    from bench.bench_export import TARGET_RATIO, TARGET_RSS_MB, TARGET_XLSX_SECONDS
+
+    ratio = figures["ratio"]
+    return [
+        result(
+            f"CSV export ({figures['rows']:,} rows)",
+            product=f"{figures['product_seconds']:.2f} s, peak RSS {figures['peak_rss_mb']:.0f} MB",
+            baseline=f"{figures['baseline_seconds']:.2f} s (COPY TO STDOUT)",
+            ratio=f"{ratio:.2f}",
+            target=f"ratio <= {TARGET_RATIO}; RSS < {TARGET_RSS_MB} MB",
+            met=ratio <= TARGET_RATIO and figures["peak_rss_mb"] < TARGET_RSS_MB,
+        ),
+        result(
+            f"XLSX export ({figures['xlsx_rows']:,} rows)",
+            product=f"{figures['xlsx_seconds']:.2f} s, peak RSS "
+            f"{figures['xlsx_peak_rss_mb']:.0f} MB",
+            target=f"< {TARGET_XLSX_SECONDS} s; RSS < {TARGET_RSS_MB} MB",
+            met=figures["xlsx_seconds"] < TARGET_XLSX_SECONDS
+            and figures["xlsx_peak_rss_mb"] < TARGET_RSS_MB,
+        ),
+    ]
+
+
+def summary_lines(rows: list[dict]) -> list[str]:
+    columns = ("job", "product", "baseline", "ratio", "target", "verdict")
+    verdicts = {True: "meets", False: "MISSES", None: "—"}
+    table = [dict(row, verdict=verdicts[row["met"]]) for row in rows]
+    widths = {c: max(len(c), *(len(str(row[c])) for row in table)) for c in columns}
+    lines = [" | ".join(c.ljust(widths[c]) for c in columns)]
+    lines.append("-+-".join("-" * widths[c] for c in columns))
+    lines += [" | ".join(str(row[c]).ljust(widths[c]) for c in columns) for row in table]
+    return lines
 
 
 def main() -> int:
@@ -27,13 +73,40 @@ def main() -> int:
     parser.add_argument("--only", help="run only benchmarks whose module name contains this")
     args = parser.parse_args()
     started = time.perf_counter()
+    rows: list[dict] = []
     for name in BENCHMARKS:
         if args.only and args.only not in name:
             continue
         print(f"== {name} (scale={args.scale})", flush=True)
-        module = importlib.import_module(name)
-        module.main(args.scale)
-    print(f"== all benchmarks done in {time.perf_counter() - started:.1f}s")
+        module_started = time.perf_counter()
+        try:
+            figures = importlib.import_module(name).main(args.scale)
+        except Exception as exc:  # one broken benchmark must not hide the others' figures
+            print(f"  {name} failed: {type(exc).__name__}: {exc}", flush=True)
+            figures = [result(name, product="failed", target="—", met=False)]
+        if isinstance(figures, dict):
+            figures = export_rows(figures)
+        rows += figures or []
+        print(f"   ({time.perf_counter() - module_started:.0f} s)", flush=True)
+    elapsed = time.perf_counter() - started
+    print(f"\n== summary (scale={args.scale}, {elapsed:.0f} s in all)")
+    for line in summary_lines(rows) if rows else ["(nothing ran)"]:
+        print(line)
+    RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    (RESULTS / f"{stamp}-{args.scale}.json").write_text(
+        json.dumps(
+            {
+                "scale": args.scale,
+                "seconds": round(elapsed, 1),
+                "machine": f"{platform.node()} {os.cpu_count()} CPUs",
+                "load_average": os.getloadavg(),
+                "rows": rows,
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+    )
     return 0
 
 

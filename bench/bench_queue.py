@@ -1,10 +1,13 @@
 """The review queue: submissions through 2 Celery worker processes on Redis.
 
 Phase 1 submits at a steady 50 a second (full: 10,000; small: 1,000) and reports the time
-from submit to triaged (p50, p95, p99; target p95 < 1 s). Phase 2 submits a burst as fast as
-one process can and reports applications triaged per second. Every submission goes through
-`relief_application_submit` (the quote, the frozen case, the notifications), and every triage
-through the worker (score, auto-approve or assign, notify).
+from submit to triaged (p50, p95, p99; target p95 < 1 s). The load is open: submission i is
+due at i/50 s whatever happened before, and a few submitting threads share the schedule (as
+borrowers apply independently), so a slow submission delays no other. Phase 2 submits a
+burst as fast as one thread can and reports applications triaged per second. Every
+submission goes through `relief_application_submit` (the quote, the frozen case, the
+notifications), and every triage through the worker (score, auto-approve or assign, notify),
+whose emails and SMS go through the worker too.
 """
 
 from __future__ import annotations
@@ -14,12 +17,15 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
-from bench.support import BASE_DIR, percentile, run_child
+from bench.support import BASE_DIR, percentile, report, result, run_child
 
 SCALES = {"full": (10_000, 3_000), "small": (1_000, 500)}
 RATE = 50.0
+SUBMITTERS = 4  # threads sharing the paced schedule
+TARGET_P95_SECONDS = 1.0
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
 ENV = {
     "REDIS_URL": REDIS,
@@ -27,8 +33,8 @@ ENV = {
 }
 
 
-def main(scale: str = "full") -> None:
-    run_child("bench.bench_queue", scale, database="bench_queue", extra_env=ENV)
+def main(scale: str = "full") -> list[dict]:
+    return run_child("bench.bench_queue", scale, database="bench_queue", extra_env=ENV)
 
 
 def start_workers() -> subprocess.Popen:
@@ -50,24 +56,47 @@ def wait_ready(app, timeout: float = 60.0) -> None:
     raise RuntimeError("the workers did not start")
 
 
-def submit_all(loan_ids, *, rate: float | None) -> list[int]:
+def submit_all(loan_ids, *, rate: float | None, threads: int = 1) -> list[int]:
+    """Submit one application per loan; with `rate`, submission i is due at i/rate seconds
+    (never earlier, as soon as a thread is free if late)."""
+    from django.db import connections
+
     from loans.models import Loan
     from relief.services import relief_application_submit
 
     loans = Loan.objects.select_related("borrower__user").in_bulk(loan_ids)
-    ids = []
+    ids: list[int] = []
+    next_index = iter(range(len(loan_ids)))
+    claim = threading.Lock()
     started = time.perf_counter()
-    for index, loan_id in enumerate(loan_ids):
-        if rate:
-            # A steady schedule: never faster than `rate`, catching up if behind.
-            pause = started + index / rate - time.perf_counter()
-            if pause > 0:
-                time.sleep(pause)
-        loan = loans[loan_id]
-        application = relief_application_submit(
-            loan=loan, reason="serious_illness", submitted_by=loan.borrower.user
-        )
-        ids.append(application.pk)
+
+    def submitter() -> None:
+        try:
+            while True:
+                with claim:
+                    index = next(next_index, None)
+                if index is None:
+                    return
+                if rate:
+                    pause = started + index / rate - time.perf_counter()
+                    if pause > 0:
+                        time.sleep(pause)
+                loan = loans[loan_ids[index]]
+                application = relief_application_submit(
+                    loan=loan, reason="serious_illness", submitted_by=loan.borrower.user
+                )
+                with claim:
+                    ids.append(application.pk)
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=submitter) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    if len(ids) != len(loan_ids):
+        raise RuntimeError(f"{len(loan_ids) - len(ids)} submissions failed")
     return ids
 
 
@@ -119,14 +148,18 @@ def run(scale: str) -> None:
     workers = start_workers()
     try:
         wait_ready(app)
-        paced_ids = submit_all(loan_ids[:paced], rate=RATE)
-        wait_triaged(paced_ids, timeout=120)
+        paced_started = time.perf_counter()
+        paced_ids = submit_all(loan_ids[:paced], rate=RATE, threads=SUBMITTERS)
+        offered = paced / (time.perf_counter() - paced_started)
+        wait_triaged(paced_ids, timeout=300)
         seconds, span = latencies(paced_ids)
         p50, p95, p99 = (percentile(seconds, f) for f in (0.5, 0.95, 0.99))
         print(
-            f"queue: {paced} submissions at {RATE:.0f}/s through 2 worker processes: "
-            f"submit → triaged p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
-            f"p99 {p99 * 1000:.0f} ms (target p95 < 1000 ms)"
+            f"queue: {paced} submissions at {RATE:.0f}/s (achieved {offered:.1f}/s) through 2 "
+            f"worker processes: submit → triaged p50 {p50 * 1000:.0f} ms, p95 "
+            f"{p95 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms (target p95 < "
+            f"{TARGET_P95_SECONDS * 1000:.0f} ms)",
+            flush=True,
         )
         burst_started = time.perf_counter()
         burst_ids = submit_all(loan_ids[paced : paced + burst], rate=None)
@@ -134,8 +167,26 @@ def run(scale: str) -> None:
         wait_triaged(burst_ids, timeout=600)
         _, span = latencies(burst_ids)
         print(
-            f"queue burst: {burst} submitted at {submit_rate:.0f}/s from one process; "
+            f"queue burst: {burst} submitted at {submit_rate:.0f}/s from one thread; "
             f"triaged {burst / span:.0f}/s end to end"
+        )
+        report(
+            [
+                result(
+                    f"queue: p95 submit → triaged at {RATE:.0f}/s",
+                    product=f"p95 {p95 * 1000:.0f} ms (p50 {p50 * 1000:.0f}, p99 "
+                    f"{p99 * 1000:.0f}; {offered:.1f}/s offered)",
+                    target=f"p95 < {TARGET_P95_SECONDS * 1000:.0f} ms at {RATE:.0f}/s",
+                    # The target holds only for the load it names.
+                    met=p95 < TARGET_P95_SECONDS and offered >= RATE * 0.95,
+                ),
+                result(
+                    "queue: burst",
+                    product=f"{burst / span:.0f} triaged/s ({submit_rate:.0f}/s submitted)",
+                    target="—",
+                    met=None,
+                ),
+            ]
         )
     finally:
         workers.send_signal(signal.SIGTERM)

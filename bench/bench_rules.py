@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
+from bench.support import result
 from relief.rules import HARDSHIP_REASONS, ZERO_AMOUNT, Case, Quote, default_policy, quote
 
 TARGET_PER_SECOND = 100_000
@@ -76,8 +77,9 @@ def _per_second(function: Callable[[Case, object], Quote], cases: Sequence[Case]
     return len(cases) / best
 
 
-def main(scale: str = "full") -> dict[str, float]:
-    """Run the benchmark at `scale` ("full" or "small"), print the figures and return them."""
+def main(scale: str = "full") -> list[dict]:
+    """Run the benchmark at `scale` ("full" or "small"), print the figures and return the
+    summary line."""
     count = CASES_BY_SCALE[scale]
     cases = build_cases(count)
     default_policy()  # parse once, outside the timing
@@ -93,11 +95,16 @@ def main(scale: str = "full") -> dict[str, float]:
         f"ratio to target: {rules_rate / TARGET_PER_SECOND:.2f} ({verdict} the target; "
         f"{count} cases, best of {REPEATS})"
     )
-    return {
-        "quotes_per_second": rules_rate,
-        "baseline_per_second": baseline_rate,
-        "target_per_second": TARGET_PER_SECOND,
-    }
+    return [
+        result(
+            f"rules ({count:,} cases)",
+            product=f"{rules_rate:,.0f} quotes/s",
+            baseline=f"{baseline_rate:,.0f}/s (building a Quote only)",
+            ratio=f"{rules_rate / baseline_rate:.2f}",
+            target=f">= {TARGET_PER_SECOND:,}/s",
+            met=rules_rate >= TARGET_PER_SECOND,
+        )
+    ]
 
 
 if __name__ == "__main__":

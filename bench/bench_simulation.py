@@ -10,15 +10,15 @@ from __future__ import annotations
 import argparse
 import time
 
-from bench.support import run_child
+from bench.support import report, result, run_child
 
 SCALES = {"full": 100_000, "small": 20_000}
 TARGET_SECONDS = 10.0
 LOANS = 5_000
 
 
-def main(scale: str = "full") -> None:
-    run_child("bench.bench_simulation", scale, database="bench_simulation")
+def main(scale: str = "full") -> list[dict]:
+    return run_child("bench.bench_simulation", scale, database="bench_simulation")
 
 
 INSERT_APPLICATIONS = """
@@ -79,13 +79,23 @@ def run(scale: str) -> None:
     timings = []
     for _ in range(3):
         started = time.perf_counter()
-        result = policy_simulate(version=2)
+        simulated = policy_simulate(version=2)
         timings.append(time.perf_counter() - started)
     best = min(timings)
     print(
-        f"simulation: {result.cases} cases in {best:.2f}s (best of 3; "
-        f"{result.cases / best:.0f} cases/s; target < {TARGET_SECONDS:.0f}s, "
+        f"simulation: {simulated.cases} cases in {best:.2f}s (best of 3; "
+        f"{simulated.cases / best:.0f} cases/s; target < {TARGET_SECONDS:.0f}s, "
         f"ratio to target {best / TARGET_SECONDS:.2f})"
+    )
+    report(
+        [
+            result(
+                f"policy simulation ({simulated.cases:,} cases)",
+                product=f"{best:.2f} s",
+                target=f"< {TARGET_SECONDS:.0f} s",
+                met=best < TARGET_SECONDS,
+            )
+        ]
     )
 
 

@@ -1,20 +1,36 @@
 """Shared plumbing of the benchmarks: their own PostgreSQL databases and child processes.
 
 Each benchmark measures in a child process whose Django is set up on a database of its own
-(`bench_<name>` on the server of DATABASE_URL), so runs never touch development data.
+(`bench_<name>` on the server of DATABASE_URL), so runs never touch development data. The
+child runs as production does: DEBUG off (no SQL kept in memory per query), with a benchmark
+secret key. It hands its lines of the summary table (`result`) back to the runner through a
+JSON file (`report`).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
+FIGURES_ENV = "BENCH_FIGURES"
+# Production settings, minus TLS (everything is on loopback). Not a secret: benchmark data only.
+CHILD_ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings",
+    "DEBUG": "false",
+    "SECRET_KEY": "bench-only-key-not-a-secret-5f0c1e8a9b7d4c3e2a1f0e9d8c7b6a5f",
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "SECURE_SSL_REDIRECT": "false",
+    "LOG_LEVEL": "WARNING",
+    "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+}
 
 
 def database_url(name: str) -> str:
@@ -29,6 +45,8 @@ def ensure_database(url: str) -> None:
 
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
+    if not name.startswith("bench_"):
+        raise SystemExit(f"refusing to use database {name!r}: its name must start with bench_")
     admin = urlunsplit(parts._replace(path="/postgres"))
     connection = psycopg2.connect(admin)
     connection.autocommit = True
@@ -39,19 +57,64 @@ def ensure_database(url: str) -> None:
     connection.close()
 
 
-def run_child(module: str, scale: str, *, database: str, extra_env: dict | None = None) -> int:
-    """Run `python -m <module> --scale <scale>` with Django on the benchmark's database."""
+def run_child(
+    module: str,
+    scale: str,
+    *,
+    database: str,
+    extra_env: dict | None = None,
+    unset: tuple[str, ...] = (),
+) -> list[dict]:
+    """Run `python -m <module> --scale <scale>` with Django on the benchmark's database and
+    return the summary lines it reported (a failed child gives one line saying so)."""
     url = database_url(database)
     ensure_database(url)
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "true",
-        "LOG_LEVEL": "WARNING",
-        **(extra_env or {}),
+    with tempfile.TemporaryDirectory(prefix="bench-") as folder:
+        figures = Path(folder) / "figures.json"
+        env = {
+            **os.environ,
+            **CHILD_ENV,
+            "DATABASE_URL": url,
+            FIGURES_ENV: str(figures),
+            **(extra_env or {}),
+        }
+        for name in unset:
+            env.pop(name, None)
+        command = [sys.executable, "-m", module, "--scale", scale]
+        code = subprocess.call(command, cwd=BASE_DIR, env=env)
+        if code != 0:
+            print(f"  {module} failed (exit code {code})", flush=True)
+            return [result(module.rsplit(".", 1)[-1], product="failed", target="—", met=False)]
+        return json.loads(figures.read_text()) if figures.exists() else []
+
+
+def report(rows: list[dict]) -> list[dict]:
+    """In a child: hand the summary lines to the runner (a no-op when run by hand)."""
+    path = os.environ.get(FIGURES_ENV)
+    if path:
+        Path(path).write_text(json.dumps(rows))
+    return rows
+
+
+def result(
+    job: str,
+    *,
+    product: str,
+    target: str,
+    met: bool | None,
+    baseline: str = "—",
+    ratio: str = "—",
+) -> dict:
+    """One line of the summary table: what was measured against what, and whether it meets
+    its target (None: nothing to judge)."""
+    return {
+        "job": job,
+        "product": product,
+        "baseline": baseline,
+        "ratio": ratio,
+        "target": target,
+        "met": met,
     }
-    return subprocess.call([sys.executable, "-m", module, "--scale", scale], cwd=BASE_DIR, env=env)
 
 
 def django_setup_and_migrate() -> None:

@@ -4,12 +4,27 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("relief")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def close_old_connections(sender=None, **kwargs) -> None:
+    """Before and after a task, as around a request: close the database connections that are
+    broken or older than CONN_MAX_AGE, keep the others (settings.CELERY_DB_REUSE_MAX)."""
+    if getattr(getattr(sender, "request", None), "is_eager", False):
+        return  # an eager task runs inside its caller's connection and transaction
+    from django.db import close_old_connections as close
+
+    close()
+
+
+task_prerun.connect(close_old_connections, weak=False)
+task_postrun.connect(close_old_connections, weak=False)
 
 # Schedules live in code, next to the tasks they run.
 app.conf.beat_schedule = {

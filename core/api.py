@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -195,6 +196,11 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+# Plain ASCII digits with an optional sign and fraction: Python's Decimal would also take
+# "1_000", "1e3" and full-width or Arabic-Indic digits, none of which is an amount.
+MONEY_TEXT = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+
+
 class MoneyField(serializers.DecimalField):
     """An amount in CNY as a string with two decimals ("26.60")."""
 
@@ -203,6 +209,11 @@ class MoneyField(serializers.DecimalField):
         kwargs.setdefault("decimal_places", 2)
         kwargs.setdefault("coerce_to_string", True)
         super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str | float) and not MONEY_TEXT.fullmatch(str(data).strip()):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 # --- pagination -----------------------------------------------------------------------------

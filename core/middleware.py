@@ -1,6 +1,11 @@
-"""Security headers on every page: a Content Security Policy that allows only our own files."""
+"""Security headers on every page (a Content Security Policy that allows only our own files),
+and the answer given to a sign-in that django-axes has locked out."""
+
+import math
 
 from django.conf import settings
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -17,10 +22,17 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+LOCKED_OUT = _(
+    "Too many failed sign-in attempts. For your safety, signing in to this account is paused "
+    "for %(minutes)s minutes. Please try again later."
+)
+
 
 class SecurityHeadersMiddleware:
     """Adds the CSP (Django's SecurityMiddleware covers nosniff, referrer policy and HSTS;
-    XFrameOptionsMiddleware the frame denial)."""
+    XFrameOptionsMiddleware the frame denial).
+
+    A response that sets its own policy keeps it (evidence files are served sandboxed)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -33,3 +45,21 @@ class SecurityHeadersMiddleware:
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
         return response
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """AXES_LOCKOUT_CALLABLE: what a locked-out sign-in gets, 429 with Retry-After.
+
+    Under /api/ the JSON error shape (code `locked_out`); elsewhere the login page's look with
+    the message in the reader's language, never a bare error page."""
+    from core.api import json_error
+
+    cool_off = settings.AXES_COOLOFF_TIME
+    seconds = int(cool_off.total_seconds())
+    message = LOCKED_OUT % {"minutes": math.ceil(seconds / 60)}
+    if request.path.startswith("/api/"):
+        response = json_error(429, "locked_out", message)
+    else:
+        response = render(request, "registration/locked_out.html", {"message": message}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Min, Prefetch, QuerySet
+from django.db.models import FilteredRelation, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from loans import calculations
@@ -135,17 +135,35 @@ def loan_of_user(user, loan_id: int) -> Loan:
 
 
 def borrower_history(
-    borrower: Borrower, *, today: date | None = None
+    borrower: Borrower | int, *, today: date | None = None
 ) -> calculations.HistoryMetrics:
-    """The borrower's repayment history across all their loans (domain.md §4)."""
+    """The borrower's repayment history across all their loans (domain.md §4).
+
+    One query (every quote, submission and triage asks): each loan of the borrower, for the
+    first disbursal, joined to its paid installments due in the 24-month window, if any."""
     today = today or local_today()
     window_start = calculations.months_before(today, 24)
-    rows = Installment.objects.filter(
-        loan__borrower=borrower, due_date__gt=window_start, due_date__lte=today
-    ).values_list("due_date", "loan__grace_days", "paid_off_on")
-    first = Loan.objects.filter(borrower=borrower).aggregate(first=Min("disbursed_on"))["first"]
+    rows = list(
+        Loan.objects.filter(borrower=borrower)
+        .annotate(
+            counted=FilteredRelation(
+                "installments",
+                condition=Q(
+                    installments__due_date__gt=window_start,
+                    installments__due_date__lte=today,
+                    installments__paid_off_on__isnull=False,
+                ),
+            )
+        )
+        .values_list("disbursed_on", "grace_days", "counted__due_date", "counted__paid_off_on")
+        .order_by()
+    )
     return calculations.history_metrics(
-        (calculations.PastInstallment(*row) for row in rows),
-        first_disbursed_on=first,
+        (
+            calculations.PastInstallment(due_date, grace_days, paid_off_on)
+            for _, grace_days, due_date, paid_off_on in rows
+            if due_date is not None
+        ),
+        first_disbursed_on=min((row[0] for row in rows), default=None),
         today=today,
     )

@@ -422,13 +422,17 @@ def borrower_upsert(data: BorrowerData) -> Borrower:
 
     User = get_user_model()
     borrower = Borrower.objects.select_for_update().filter(external_id=data.external_id).first()
-    if borrower is None:
-        if User.objects.filter(username=data.username).exists():
+    if borrower is None and User.objects.filter(username=data.username).exists():
+        # Either another account holds the name, or the same borrower was just made by the
+        # same request sent twice at once (committed between the two reads above).
+        borrower = Borrower.objects.select_for_update().filter(external_id=data.external_id).first()
+        if borrower is None:
             raise ConflictError(
                 USERNAME_TAKEN % {"username": data.username},
                 code="username_taken",
                 fields={"borrower.username": [str(USERNAME_TAKEN % {"username": data.username})]},
             )
+    if borrower is None:
         try:
             with transaction.atomic():
                 user = User(username=data.username)

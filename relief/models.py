@@ -187,6 +187,13 @@ class ReliefApplication(models.Model):
         indexes = [
             models.Index(fields=["status", "-priority", "sla_due"], name="relief_queue"),
             models.Index(fields=["borrower", "-created_at"], name="relief_by_borrower"),
+            # Triage gives a case to the reviewer with the fewest undecided ones: counted in
+            # this index, whose size is the open queue, not every case ever decided.
+            models.Index(
+                fields=["assigned_to"],
+                condition=Q(status__in=[s.value for s in UNDECIDED_STATUSES]),
+                name="relief_undecided_by_assignee",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from loans import selectors as loan_selectors
 from loans.calculations import ZERO
@@ -70,6 +70,29 @@ def has_open_application(loan_id: int, *, exclude_id: int | None = None) -> bool
     return open_ones.exists()
 
 
+def relief_record(
+    *, borrower_id: int, loan_id: int, today: date, exclude_id: int | None = None
+) -> tuple[int, bool]:
+    """`prior_reliefs_12m(borrower)` and `has_open_application(loan)` in one query: every
+    submission and triage asks both (docs/benchmarks.md, "queue")."""
+    since = today - timedelta(days=365)
+    rows = ReliefApplication.objects.filter(Q(borrower_id=borrower_id) | Q(loan_id=loan_id))
+    if exclude_id:
+        rows = rows.exclude(pk=exclude_id)
+    counts = rows.aggregate(
+        prior=Count(
+            "pk",
+            filter=Q(
+                borrower_id=borrower_id,
+                status__in=GRANTED_STATUSES,
+                decided_at__date__gt=since,
+            ),
+        ),
+        open=Count("pk", filter=Q(loan_id=loan_id, status__in=OPEN_STATUSES)),
+    )
+    return counts["prior"], counts["open"] > 0
+
+
 def loan_case(
     loan: Loan,
     *,
@@ -82,22 +105,26 @@ def loan_case(
     """What the rules need to know of a loan, its borrower and an application's reason."""
     today = today or loan_selectors.local_today()
     state = state or loan_selectors.loan_state(loan, today=today)
-    history = loan_selectors.borrower_history(loan.borrower, today=today)
+    history = loan_selectors.borrower_history(loan.borrower_id, today=today)
+    prior_reliefs, open_application = relief_record(
+        borrower_id=loan.borrower_id,
+        loan_id=loan.pk,
+        today=today,
+        exclude_id=exclude_application_id,
+    )
     return rules.Case(
         days_overdue=state.dpd,
         penalty_outstanding=state.penalty_outstanding,
         on_time_ratio=history.on_time_ratio,
         max_past_dpd=history.max_past_dpd,
         months_on_book=history.months_on_book,
-        prior_reliefs_12m=prior_reliefs_12m(
-            loan.borrower_id, today=today, exclude_id=exclude_application_id
-        ),
+        prior_reliefs_12m=prior_reliefs,
         reason=reason,
         evidence_verified=evidence_verified,
         written_off=loan.status == Loan.Status.WRITTEN_OFF,
         legal_proceedings=loan.legal_proceedings,
         fraud_flag=loan.fraud_flag,
-        has_open_application=has_open_application(loan.pk, exclude_id=exclude_application_id),
+        has_open_application=open_application,
     )
 
 
@@ -107,6 +134,7 @@ class LoanQuote:
     state: loan_selectors.LoanState
     policy: ReliefPolicy
     reason: str
+    case: rules.Case
 
 
 def loan_quote(
@@ -119,7 +147,9 @@ def loan_quote(
     case = loan_case(
         loan, reason=reason, evidence_verified=evidence_verified, state=state, today=today
     )
-    return LoanQuote(quote=rules.quote(case, policy), state=state, policy=record, reason=reason)
+    return LoanQuote(
+        quote=rules.quote(case, policy), state=state, policy=record, reason=reason, case=case
+    )
 
 
 def quote_document(quote: rules.Quote) -> dict[str, Any]:

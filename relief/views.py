@@ -130,8 +130,10 @@ def open_application_message(error: ConflictError, application_id: int):
 
 
 def safe_next(request, fallback: str) -> str:
+    """The page to go back to: a path on this site, else `fallback`. (A bare word would be
+    taken by redirect() for a URL name, and an unknown one was a server error.)"""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

@@ -17,7 +17,7 @@ from relief.models import (
     HardshipReason,
     ReliefApplication,
 )
-from relief.services.evidence import evidence_add_many
+from relief.services.evidence import evidence_add_many, evidence_files_removed_on_failure
 from relief.services.transitions import application_lock, transition, transition_check
 
 OPEN_APPLICATION = _("This loan already has an open application (#%(id)s).")
@@ -78,13 +78,21 @@ def relief_application_submit(
     if len(description) > 4000:
         raise DomainError(DESCRIPTION_TOO_LONG, fields={"description": [str(DESCRIPTION_TOO_LONG)]})
     try:
-        with transaction.atomic():
-            locked = Loan.objects.select_for_update().get(pk=loan.pk)
-            if selectors.has_open_application(locked.pk):
-                raise open_application_conflict(locked.pk)
+        # A submission that fails after its files were written takes them away again.
+        with evidence_files_removed_on_failure(), transaction.atomic():
+            # Only the loan row is locked; its borrower and account come in the same query
+            # (the notification's recipient).
+            locked = (
+                Loan.objects.select_for_update(of=("self",))
+                .select_related("borrower", "borrower__user")
+                .get(pk=loan.pk)
+            )
             # The locked row, so the penalty is read after the lock (a repayment posted
-            # meanwhile is counted), not from the caller's possibly stale prefetch.
+            # meanwhile is counted), not from the caller's possibly stale prefetch. The case
+            # behind the quote says whether the loan has an open application.
             loan_quote = selectors.loan_quote(locked, reason=reason)
+            if loan_quote.case.has_open_application:
+                raise open_application_conflict(locked.pk)
             quote = loan_quote.quote
             if not quote.eligible:
                 from relief.presentation import not_eligible_label
@@ -157,6 +165,7 @@ def relief_application_decline(
     return application
 
 
+@evidence_files_removed_on_failure()
 @transaction.atomic
 def relief_application_answer(
     *, application_id: int, user, text: str, uploads=(), version: int | None = None
@@ -186,6 +195,7 @@ def relief_application_answer(
     return application
 
 
+@evidence_files_removed_on_failure()
 @transaction.atomic
 def relief_application_add_evidence(*, application_id: int, user, uploads) -> list[Evidence]:
     application = application_lock(application_id)

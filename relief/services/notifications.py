@@ -10,7 +10,7 @@ import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
@@ -51,11 +51,14 @@ def notify(
     event: ApplicationEvent | None = None,
     dedup_key: str = "",
     link: str = "",
+    event_is_new: bool = False,
 ) -> list[Notification]:
     """Write one in-app row and one row on the preferred external channel, once.
 
     Title and body are rendered now, in the recipient's language, from
     `templates/notifications/<kind>.txt` (first line the title, the rest the body).
+    `event_is_new`: the event was written in this transaction, so nothing can have been
+    written for it yet (the rows are inserted without a savepoint to fall back on).
     """
     with translation.override(language):
         text = render_to_string(f"notifications/{kind}.txt", context).strip()
@@ -63,31 +66,55 @@ def notify(
     channels = [Notification.Channel.IN_APP]
     if channel_preference in (Notification.Channel.EMAIL, Notification.Channel.SMS):
         channels.append(channel_preference)
-    created = []
-    for channel in channels:
+    now = timezone.now()
+    rows = [
+        Notification(
+            recipient=recipient,
+            application=application,
+            event=event,
+            kind=kind,
+            channel=channel,
+            title=title.strip()[:200],
+            body=body.strip(),
+            link=link,
+            dedup_key=dedup_key,
+            status=Notification.Status.SENT
+            if channel == Notification.Channel.IN_APP
+            else Notification.Status.PENDING,
+            sent_at=now if channel == Notification.Channel.IN_APP else None,
+        )
+        for channel in channels
+    ]
+    created = notifications_insert(rows, may_exist=not event_is_new or bool(dedup_key))
+    notification_enqueue([n.pk for n in created if n.channel != Notification.Channel.IN_APP])
+    return created
+
+
+def notifications_insert(rows: list[Notification], *, may_exist: bool) -> list[Notification]:
+    """Insert the rows not written yet for their event or key (exactly once).
+
+    All in one INSERT, the usual case. When some may exist already (`may_exist`), in a
+    savepoint so that a duplicate never breaks the caller's transaction, and on a duplicate
+    each on its own, skipping the ones written before."""
+    if connection.features.can_return_rows_from_bulk_insert:
+        if not may_exist:
+            return Notification.objects.bulk_create(rows)
         try:
             with transaction.atomic():
-                created.append(
-                    Notification.objects.create(
-                        recipient=recipient,
-                        application=application,
-                        event=event,
-                        kind=kind,
-                        channel=channel,
-                        title=title.strip()[:200],
-                        body=body.strip(),
-                        link=link,
-                        dedup_key=dedup_key,
-                        status=Notification.Status.SENT
-                        if channel == Notification.Channel.IN_APP
-                        else Notification.Status.PENDING,
-                        sent_at=timezone.now() if channel == Notification.Channel.IN_APP else None,
-                    )
-                )
+                return Notification.objects.bulk_create(rows)
+        except IntegrityError:
+            for row in rows:
+                row.pk = None
+    created = []
+    for row in rows:
+        try:
+            with transaction.atomic():
+                row.save(force_insert=True)
         except IntegrityError:
             # Already written for this event or key: exactly once.
+            row.pk = None
             continue
-    notification_enqueue([n.pk for n in created if n.channel != Notification.Channel.IN_APP])
+        created.append(row)
     return created
 
 
@@ -110,7 +137,10 @@ class LogSmsBackend(SmsBackend):
     def send(self, phone: str, text: str) -> None:
         if not phone:
             raise PermanentSmsError("no phone number on file")
-        log.info("SMS to %s: %s", phone, text)
+        from loans.models import mask_phone
+
+        # The log is read by more people than the borrower's file: no full phone number.
+        log.info("SMS to %s: %s", mask_phone(phone), text)
 
 
 def sms_backend() -> SmsBackend:
@@ -153,8 +183,12 @@ def notification_send(*, notification_id: int, final_attempt: bool = False) -> s
 
     The row is locked while sending, so a redelivered task finds it sent and does nothing.
     """
+    # Only the notification row is locked; the recipient and their borrower profile (for an
+    # SMS) come in the same query.
     notification = (
-        Notification.objects.select_for_update().select_related("recipient").get(pk=notification_id)
+        Notification.objects.select_for_update(of=("self",))
+        .select_related("recipient", "recipient__borrower")
+        .get(pk=notification_id)
     )
     if notification.status != Notification.Status.PENDING:
         return notification.status

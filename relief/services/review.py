@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -67,15 +68,19 @@ def sla_start(application: ReliefApplication, *, now: datetime | None = None) ->
 
 
 def reviewer_with_fewest_open_cases():
+    """Each reviewer's undecided cases are counted in the partial index on them
+    (`relief_undecided_by_assignee`), not by joining every case they ever had."""
     User = get_user_model()
+    open_cases = (
+        ReliefApplication.objects.filter(assigned_to=OuterRef("pk"), status__in=UNDECIDED_STATUSES)
+        .order_by()
+        .values("assigned_to")
+        .annotate(count=Count("*"))
+        .values("count")
+    )
     return (
         User.objects.filter(is_active=True, groups__name=REVIEWER_GROUP)
-        .annotate(
-            open_cases=Count(
-                "assigned_applications",
-                filter=Q(assigned_applications__status__in=UNDECIDED_STATUSES),
-            )
-        )
+        .annotate(open_cases=Coalesce(Subquery(open_cases), 0))
         .order_by("open_cases", "id")
         .first()
     )
@@ -97,9 +102,11 @@ def relief_application_triage(*, application_id: int) -> ReliefApplication:
         return application
     now = timezone.now()
     record, policy = selectors.policy_active()
-    loan = Loan.objects.select_related("borrower").get(pk=application.loan_id)
+    if application.policy_id == record.pk:
+        application.policy = record  # the usual case: no second read of the same row
+    # The loan was read (and locked) with the application.
     case = selectors.loan_case(
-        loan, reason=application.reason, exclude_application_id=application.pk
+        application.loan, reason=application.reason, exclude_application_id=application.pk
     )
     quote = rules.quote(case, policy)
     application.triaged_at = now

@@ -127,6 +127,7 @@ def transition(
             application=application,
             event=event,
             link=f"/applications/{application.pk}/",
+            event_is_new=True,
         )
     return event
 

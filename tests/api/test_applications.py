@@ -162,7 +162,7 @@ def test_an_overlong_key_is_400(alice_client, alice_loan):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_retries_with_one_key_make_one_application(alice, alice_loan):
+def test_concurrent_retries_with_one_key_make_one_application(policy_v1, alice, alice_loan):
     if connection.vendor != "postgresql":
         pytest.skip("needs row locks (PostgreSQL)")
     workers = 5

@@ -204,3 +204,19 @@ def test_duration_text():
     assert duration_text(timedelta(days=2, hours=4, minutes=5)) == "2d 4h"
     assert duration_text(timedelta(hours=3, minutes=20)) == "3h 20m"
     assert duration_text(-timedelta(minutes=12)) == "12m"
+
+
+def test_senior_sees_every_case_waiting_for_a_second_approval_but_their_own(
+    client, reviewer, colleague, senior
+):
+    other_senior = staff_user("other-senior", "Reviewer", "Senior reviewer")
+    waiting = submitted_application(assign_to=reviewer)
+    ReliefApplication.objects.filter(pk=waiting.pk).update(
+        status=ApplicationStatus.PENDING_SECOND_APPROVAL, first_approver=other_senior
+    )
+    client.force_login(senior)
+    assert waiting.pk in listed(client.get(QUEUE))
+    client.force_login(other_senior)
+    assert waiting.pk not in listed(client.get(QUEUE))
+    client.force_login(colleague)
+    assert waiting.pk not in listed(client.get(QUEUE))

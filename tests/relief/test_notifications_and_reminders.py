@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
+from loans.models import mask_phone
 from relief.models import Notification
 from relief.services.notifications import RETRY, notification_send
 from relief.services.reminders import installment_reminders_send
@@ -62,11 +63,14 @@ def test_a_permanent_failure_marks_the_row_failed_without_blocking_the_case(emai
     assert application.status == "in_review"
 
 
-def test_sms_goes_through_the_configured_backend(alice, today, caplog):
+def test_sms_goes_through_the_configured_backend_with_the_phone_masked_in_logs(
+    alice, today, caplog
+):
     application = submit(overdue_loan(alice, today=today), triage=False)
     with caplog.at_level("INFO", logger="relief.services.notifications"):
         assert notification_send(notification_id=pending(application, "sms").pk) == "sent"
-    assert alice.phone in caplog.text
+    assert mask_phone(alice.phone) in caplog.text
+    assert alice.phone not in caplog.text
 
 
 def test_reminder_three_days_before_an_installment_falls_due_is_sent_once(alice, today):

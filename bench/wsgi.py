@@ -1,0 +1,9 @@
+"""WSGI entry of the server under load in bench.bench_pages (settings: bench.settings)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+
+application = get_wsgi_application()
