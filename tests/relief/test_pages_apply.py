@@ -1,7 +1,6 @@
 """The application form: submit with evidence, errors next to their fields, one per loan."""
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -10,23 +9,6 @@ from tests.factories import overdue_loan
 from tests.relief.page_helpers import JPEG, PDF, PNG, pdf, submitted
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def alice_client(client, alice):
-    client.force_login(alice.user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-@pytest.fixture
-def loan(alice, today):
-    return overdue_loan(alice, today=today, days=20)
 
 
 def apply_url(loan):

@@ -13,13 +13,6 @@ from tests.relief.page_helpers import in_review, submitted
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def alice_client(client, alice):
-    client.force_login(alice.user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
 def in_app(user):
     return Notification.objects.filter(recipient=user, channel=Notification.Channel.IN_APP)
 

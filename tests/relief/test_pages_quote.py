@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from relief.models import ReliefPolicy
@@ -11,13 +10,6 @@ from tests.factories import overdue_loan
 from tests.relief.page_helpers import submitted
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def alice_client(client, alice):
-    client.force_login(alice.user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def quote_page(client, loan, **params):

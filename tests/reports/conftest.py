@@ -295,15 +295,6 @@ def reports_redis() -> str:
     return REPORTS_REDIS_URL
 
 
-def point_celery_at(app, url: str) -> None:
-    from kombu import pools
-
-    app.conf.broker_url = url
-    pools.reset()
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
 @pytest.fixture
 def export_worker(transactional_db):
     """A real Celery worker (a thread) on Redis DB 5, emptied before and after."""
@@ -312,13 +303,14 @@ def export_worker(transactional_db):
 
     import reports.tasks  # noqa: F401 - the worker must know the task
     from config.celery import app
+    from tests.conftest import use_broker
 
     url = reports_redis()
     client = redis.Redis.from_url(url)
     client.flushdb()
     previous = (app.conf.task_always_eager, app.conf.broker_url)
     app.conf.task_always_eager = False
-    point_celery_at(app, url)
+    use_broker(url)
     try:
         with start_worker(
             app,
@@ -331,5 +323,5 @@ def export_worker(transactional_db):
             yield worker
     finally:
         app.conf.task_always_eager = previous[0]
-        point_celery_at(app, previous[1])
+        use_broker(previous[1])
         client.flushdb()
