@@ -22,6 +22,7 @@ import argparse
 import http.client
 import io
 import json
+import logging
 import os
 import re
 import shutil
@@ -39,7 +40,7 @@ from bench.support import BASE_DIR, report, result, run_child
 
 SCALES = {
     "full": {"borrowers": 100_000, "applications": 3_000, "seconds": 10, "rounds": 3},
-    "small": {"borrowers": 10_000, "applications": 500, "seconds": 4, "rounds": 1},
+    "small": {"borrowers": 10_000, "applications": 300, "seconds": 4, "rounds": 1},
 }
 SIGNED_IN = 20  # borrowers whose requests take turns in every run
 HISTORY = 4  # applications of each of them (the last one open), for the list page
@@ -147,6 +148,8 @@ def applications(count: int) -> None:
         print(f"  reusing {present:,} applications", flush=True)
         return
     started = time.perf_counter()
+    # Celery eager on the in-memory broker says once that it has no host name: true, and noise.
+    logging.getLogger("kombu.connection").setLevel(logging.ERROR)
     with connection.cursor() as cursor:
         # Loading data, not measuring: no need to wait for each commit to reach the disk.
         cursor.execute("SET synchronous_commit TO off")
@@ -391,9 +394,8 @@ def load(port: int, script: Path, seconds: float) -> dict:
     figures = json.loads(line.removeprefix("WRK_JSON "))
     figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6)
     figures["p99_ms"] = figures["p99_us"] / 1000
-    figures["errors"] = (
-        sum(figures[k] for k in ("connect", "read", "write", "status", "timeout")) - figures["read"]
-    )  # gunicorn's sync workers close each connection: not an error
+    # Socket errors and answers of 400 or more (every target answered 200 before the load).
+    figures["errors"] = sum(figures[k] for k in ("connect", "read", "write", "status", "timeout"))
     return figures
 
 
@@ -416,7 +418,7 @@ def measure(port: int, people: list[SignedIn], scale: str, folder: Path) -> list
             )
             for person in people
         ]
-        problem = check(port, *targets[0])
+        problem = next(filter(None, (check(port, *target) for target in targets)), None)
         if problem:
             print(f"  {name}: {problem}", flush=True)
             rows.append(result(f"{name} (load)", product="failed", target="—", met=False))

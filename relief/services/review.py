@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery
+from django.db import connection, transaction
+from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -68,19 +68,22 @@ def sla_start(application: ReliefApplication, *, now: datetime | None = None) ->
 
 
 def reviewer_with_fewest_open_cases():
-    """Each reviewer's undecided cases are counted in the partial index on them
-    (`relief_undecided_by_assignee`), not by joining every case they ever had."""
+    """The active reviewer with the fewest undecided cases (ties: the earliest account).
+
+    On PostgreSQL the counts are kept by the database as cases are assigned and decided
+    (`ReviewerWorkload`), so choosing costs the same however long the queue; elsewhere (SQLite
+    in development) they are counted here."""
     User = get_user_model()
-    open_cases = (
-        ReliefApplication.objects.filter(assigned_to=OuterRef("pk"), status__in=UNDECIDED_STATUSES)
-        .order_by()
-        .values("assigned_to")
-        .annotate(count=Count("*"))
-        .values("count")
-    )
+    if connection.vendor == "postgresql":
+        open_cases = Coalesce("relief_workload__open_cases", 0)
+    else:
+        open_cases = Count(
+            "assigned_applications",
+            filter=Q(assigned_applications__status__in=UNDECIDED_STATUSES),
+        )
     return (
         User.objects.filter(is_active=True, groups__name=REVIEWER_GROUP)
-        .annotate(open_cases=Coalesce(Subquery(open_cases), 0))
+        .annotate(open_cases=open_cases)
         .order_by("open_cases", "id")
         .first()
     )
