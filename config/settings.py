@@ -146,6 +146,24 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media-not-served/"
 
+# The cache holds the API's rate limits (DRF throttles). With more than one web process it must
+# be shared, or each process counts on its own and a limit of 10 a minute becomes 10 per
+# process: Redis when CACHE_URL is set; one per process otherwise (development, `make run`).
+# Sessions stay in the database: reading them from Redis measured no faster here
+# (docs/benchmarks.md, "Borrower pages and API under load").
+CACHE_URL = env_redis_url("CACHE_URL")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+        # A request must answer when Redis is away (the limits are then not checked).
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+}
+CACHES["default"]["KEY_PREFIX"] = "relief"
+
 # Celery: eager (in-process) when REDIS_URL is unset, the embedded default of `make run`.
 REDIS_URL = env_redis_url("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL or "memory://"

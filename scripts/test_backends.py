@@ -7,10 +7,13 @@ stderr. Under CI (CI=true) both real services are required: it fails with a clea
 import os
 import socket
 import sys
-from urllib.parse import urlparse
+from urllib.parse import urlparse, urlunparse
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/relief"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/1"
+# The cache (rate limits) in a database of its own: the tests empty it between
+# tests, which must never touch the broker's queues.
+DEFAULT_CACHE_DB = 2
 
 
 def answers(url: str, default_port: int) -> bool:
@@ -46,8 +49,12 @@ def main() -> int:
     if redis:
         lines.append(f"export REDIS_URL='{redis_url}'")
         lines.append(f"export RELIEF_TEST_REDIS_URL='{redis_url}'")
+        cache_url = os.environ.get("CACHE_URL") or urlunparse(
+            urlparse(redis_url)._replace(path=f"/{DEFAULT_CACHE_DB}")
+        )
+        lines.append(f"export CACHE_URL='{cache_url}'")
     else:
-        lines.append("unset REDIS_URL")
+        lines.append("unset REDIS_URL CACHE_URL")
     print("\n".join(lines))
     print(
         "Test backends: database={} , broker={}".format(

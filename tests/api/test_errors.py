@@ -206,3 +206,60 @@ def test_healthz_is_503_when_the_database_is_down(anon_client):
         response = anon_client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {"database": "down", "broker": expected_broker()}
+
+
+# --- rate limits across processes, and without their cache ----------------------------------
+
+THROTTLE_IN_ANOTHER_PROCESS = """
+import django
+django.setup()
+from django.test import RequestFactory
+from rest_framework.request import Request
+from core.api import LoginThrottle
+request = Request(RequestFactory().post("/api/v1/auth/token/", REMOTE_ADDR="127.0.0.1"))
+print(sum(LoginThrottle().allow_request(request, None) for _ in range(10)))
+"""
+
+
+@pytest.mark.skipif(not settings.CACHE_URL, reason="the shared cache is Redis (CACHE_URL)")
+def test_sign_in_attempts_in_another_web_process_count_toward_the_limit(anon_client, alice):
+    import os
+    import subprocess
+    import sys
+
+    other = subprocess.run(
+        [sys.executable, "-c", THROTTLE_IN_ANOTHER_PROCESS],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert other.stdout.strip() == "10"  # the other process let its ten through
+    response = anon_client.post(
+        "/api/v1/auth/token/", {"username": "alice", "password": "relief-demo"}, format="json"
+    )
+    assert response.status_code == 429
+
+
+def test_with_the_rate_limit_cache_away_sign_in_still_answers(anon_client, alice, settings):
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    wrong = anon_client.post(
+        "/api/v1/auth/token/", {"username": "alice", "password": "nope"}, format="json"
+    )
+    assert wrong.status_code == 401
+    right = anon_client.post(
+        "/api/v1/auth/token/", {"username": "alice", "password": "relief-demo"}, format="json"
+    )
+    assert right.status_code == 200 and right.json()["token"]
