@@ -40,7 +40,7 @@ from bench.support import BASE_DIR, report, result, run_child
 
 SCALES = {
     "full": {"borrowers": 100_000, "applications": 3_000, "seconds": 10, "rounds": 3},
-    "small": {"borrowers": 10_000, "applications": 300, "seconds": 4, "rounds": 1},
+    "small": {"borrowers": 10_000, "applications": 300, "seconds": 3, "rounds": 1},
 }
 SIGNED_IN = 20  # borrowers whose requests take turns in every run
 HISTORY = 4  # applications of each of them (the last one open), for the list page
