@@ -15,16 +15,16 @@ from django.db import migrations, models
 
 UNDECIDED = "('submitted', 'in_review', 'needs_info', 'pending_second_approval')"
 
-CREATE = f"""
+CREATE = """
 CREATE OR REPLACE FUNCTION relief_reviewer_workload() RETURNS trigger AS $$
 DECLARE
     counted_for integer;  -- the reviewer the case counted for before the change, if any
     counts_for integer;   -- and after it
 BEGIN
-    IF TG_OP <> 'INSERT' AND OLD.assigned_to_id IS NOT NULL AND OLD.status IN {UNDECIDED} THEN
+    IF TG_OP <> 'INSERT' AND OLD.assigned_to_id IS NOT NULL AND OLD.status IN UNDECIDED_STATUSES THEN
         counted_for := OLD.assigned_to_id;
     END IF;
-    IF TG_OP <> 'DELETE' AND NEW.assigned_to_id IS NOT NULL AND NEW.status IN {UNDECIDED} THEN
+    IF TG_OP <> 'DELETE' AND NEW.assigned_to_id IS NOT NULL AND NEW.status IN UNDECIDED_STATUSES THEN
         counts_for := NEW.assigned_to_id;
     END IF;
     IF counted_for IS NOT DISTINCT FROM counts_for THEN
@@ -69,10 +69,11 @@ CREATE TRIGGER relief_reviewer_workload_truncate
 
 INSERT INTO relief_reviewerworkload (user_id, open_cases)
     SELECT assigned_to_id, count(*) FROM relief_reliefapplication
-    WHERE assigned_to_id IS NOT NULL AND status IN {UNDECIDED}
+    WHERE assigned_to_id IS NOT NULL AND status IN UNDECIDED_STATUSES
     GROUP BY assigned_to_id
     ON CONFLICT (user_id) DO UPDATE SET open_cases = EXCLUDED.open_cases;
-"""
+"""# The statuses are a constant of this module: nothing from outside reaches this SQL.
+CREATE = CREATE.replace("UNDECIDED_STATUSES", UNDECIDED)
 
 DROP = """
 DROP TRIGGER IF EXISTS relief_reviewer_workload ON relief_reliefapplication;
