@@ -51,43 +51,34 @@ def policy_active() -> tuple[ReliefPolicy, rules.Policy]:
     return record, policy_rules(record)
 
 
-def prior_reliefs_12m(borrower_id: int, *, today: date, exclude_id: int | None = None) -> int:
-    since = today - timedelta(days=365)
-    granted = ReliefApplication.objects.filter(
+def granted_within_a_year(borrower_id: int, today: date) -> Q:
+    """The borrower's reliefs granted in the 12 months before `today` (domain.md, the rules'
+    `prior_reliefs_12m`)."""
+    return Q(
         borrower_id=borrower_id,
         status__in=GRANTED_STATUSES,
-        decided_at__date__gt=since,
+        decided_at__date__gt=today - timedelta(days=365),
     )
+
+
+def prior_reliefs_12m(borrower_id: int, *, today: date, exclude_id: int | None = None) -> int:
+    granted = ReliefApplication.objects.filter(granted_within_a_year(borrower_id, today))
     if exclude_id:
         granted = granted.exclude(pk=exclude_id)
     return granted.count()
 
 
-def has_open_application(loan_id: int, *, exclude_id: int | None = None) -> bool:
-    open_ones = ReliefApplication.objects.filter(loan_id=loan_id, status__in=OPEN_STATUSES)
-    if exclude_id:
-        open_ones = open_ones.exclude(pk=exclude_id)
-    return open_ones.exists()
-
-
 def relief_record(
     *, borrower_id: int, loan_id: int, today: date, exclude_id: int | None = None
 ) -> tuple[int, bool]:
-    """`prior_reliefs_12m(borrower)` and `has_open_application(loan)` in one query: every
-    submission and triage asks both (docs/benchmarks.md, "queue")."""
-    since = today - timedelta(days=365)
+    """The borrower's reliefs granted in 12 months, and whether the loan has an open
+    application, in one query: every quote, submission and triage asks both
+    (docs/benchmarks.md, "The review queue")."""
     rows = ReliefApplication.objects.filter(Q(borrower_id=borrower_id) | Q(loan_id=loan_id))
     if exclude_id:
         rows = rows.exclude(pk=exclude_id)
     counts = rows.aggregate(
-        prior=Count(
-            "pk",
-            filter=Q(
-                borrower_id=borrower_id,
-                status__in=GRANTED_STATUSES,
-                decided_at__date__gt=since,
-            ),
-        ),
+        prior=Count("pk", filter=granted_within_a_year(borrower_id, today)),
         open=Count("pk", filter=Q(loan_id=loan_id, status__in=OPEN_STATUSES)),
     )
     return counts["prior"], counts["open"] > 0
@@ -260,6 +251,16 @@ def review_queue() -> QuerySet[ReliefApplication]:
         .select_related("loan", "borrower", "assigned_to")
         .order_by("-priority", F("sla_due").asc(nulls_last=True), "created_at", "id")
     )
+
+
+def cases_for(reviewer, *, senior: bool) -> Q:
+    """The cases a reviewer should pick up: theirs and nobody's; for a senior reviewer also
+    every case waiting for a second approval, except those they gave the first approval of
+    (such a case stays assigned to its first approver)."""
+    mine = Q(assigned_to=reviewer) | Q(assigned_to__isnull=True)
+    if senior:
+        mine |= Q(status=ApplicationStatus.PENDING_SECOND_APPROVAL) & ~Q(first_approver=reviewer)
+    return mine
 
 
 def application_for_review(application_id: int) -> ReliefApplication:

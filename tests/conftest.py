@@ -51,21 +51,17 @@ celery_app.conf.task_always_eager = True
 settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 
-def redis_for_tests() -> str | None:
+def redis_for_tests() -> str:
     """The Redis the integration tests use: required under CI, else skipped when absent."""
     import os
-    import socket
-    from urllib.parse import urlparse
 
-    url = os.environ.get("RELIEF_TEST_REDIS_URL") or os.environ.get("REDIS_URL")
-    url = url or "redis://127.0.0.1:6379/1"
-    parsed = urlparse(url)
-    try:
-        socket.create_connection((parsed.hostname, parsed.port or 6379), 1).close()
-    except OSError:
+    from tests.support import redis_test_url
+
+    url = redis_test_url()
+    if url is None:
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"CI needs Redis for the worker tests, and {url} does not answer")
-        pytest.skip(f"Redis at {url} does not answer")
+            pytest.fail("CI needs Redis for the worker tests, and it does not answer")
+        pytest.skip("Redis for the worker tests does not answer")
     return url
 
 

@@ -4,18 +4,15 @@ accrual 2.9 times faster at 100,000 installments (docs/benchmarks.md). PostgreSQ
 
 from django.db import migrations
 
-
-def set_fillfactor(apps, schema_editor, value=70):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"ALTER TABLE loans_installment SET (fillfactor = {int(value)})")
-
-
-def reset_fillfactor(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("ALTER TABLE loans_installment RESET (fillfactor)")
+from core.migrations_sql import postgresql_only
 
 
 class Migration(migrations.Migration):
     dependencies = [("loans", "0001_initial")]
 
-    operations = [migrations.RunPython(set_fillfactor, reset_fillfactor)]
+    operations = [
+        postgresql_only(
+            "ALTER TABLE loans_installment SET (fillfactor = 70)",
+            "ALTER TABLE loans_installment RESET (fillfactor)",
+        )
+    ]

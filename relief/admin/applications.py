@@ -174,14 +174,8 @@ class AssigneeFilter(DefaultedFilter):
     def queryset(self, request, queryset):
         value = self.value()
         if value == "me_or_nobody":
-            mine = Q(assigned_to=request.user) | Q(assigned_to__isnull=True)
-            if is_in_group(request.user, SENIOR_GROUP):
-                # A case waiting for a second approval stays with its first approver; every
-                # senior reviewer must see it, except the one who gave the first approval.
-                mine |= Q(status=ApplicationStatus.PENDING_SECOND_APPROVAL) & ~Q(
-                    first_approver=request.user
-                )
-            return queryset.filter(mine)
+            senior = is_in_group(request.user, SENIOR_GROUP)
+            return queryset.filter(selectors.cases_for(request.user, senior=senior))
         if value == "me":
             return queryset.filter(assigned_to=request.user)
         if value == "nobody":

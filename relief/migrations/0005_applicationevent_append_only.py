@@ -7,6 +7,8 @@ TRUNCATE is left alone: it is not a row change, and the test runner empties tabl
 
 from django.db import migrations
 
+from core.migrations_sql import postgresql_only
+
 CREATE = """
 CREATE OR REPLACE FUNCTION relief_applicationevent_append_only() RETURNS trigger AS $$
 BEGIN
@@ -27,15 +29,7 @@ DROP FUNCTION IF EXISTS relief_applicationevent_append_only();
 """
 
 
-def run_on_postgresql(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql, params=None)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("relief", "0004_roles")]
 
-    operations = [migrations.RunPython(run_on_postgresql(CREATE), run_on_postgresql(DROP))]
+    operations = [postgresql_only(CREATE, DROP)]

@@ -13,6 +13,8 @@ no reader left and goes.
 from django.conf import settings
 from django.db import migrations, models
 
+from core.migrations_sql import postgresql_only
+
 UNDECIDED = "('submitted', 'in_review', 'needs_info', 'pending_second_approval')"
 
 CREATE = """
@@ -83,14 +85,6 @@ DROP FUNCTION IF EXISTS relief_reviewer_workload_truncate();
 """
 
 
-def run_on_postgresql(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql, params=None)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("relief", "0006_undecided_by_assignee"),
@@ -122,5 +116,5 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "reviewer workloads",
             },
         ),
-        migrations.RunPython(run_on_postgresql(CREATE), run_on_postgresql(DROP)),
+        postgresql_only(CREATE, DROP),
     ]

@@ -147,8 +147,7 @@ def evidence_store(
         sha256=hashlib.sha256(data).hexdigest(),
         uploaded_by=uploaded_by,
     )
-    extension = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
-    evidence.file.save(f"upload{extension[content_type]}", ContentFile(data), save=False)
+    evidence.file.save(f"upload{EXTENSIONS[content_type][0]}", ContentFile(data), save=False)
     stored = _stored_files.get()
     if stored is not None:
         stored.append(evidence.file.name)

@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
 from django.db import connection
+
+from tests.support import redis_test_url
 
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 CHROMIUM = "/usr/bin/chromium"
@@ -158,17 +158,6 @@ class Site:
     senior: object
 
 
-def redis_answers() -> str | None:
-    url = os.environ.get("RELIEF_TEST_REDIS_URL") or os.environ.get("REDIS_URL")
-    url = url or "redis://127.0.0.1:6379/1"
-    parsed = urlparse(url)
-    try:
-        socket.create_connection((parsed.hostname, parsed.port or 6379), 1).close()
-    except OSError:
-        return None
-    return url
-
-
 @pytest.fixture
 def site(request, live_server, today) -> Site:
     """The live server with a real worker, and the demo data in a fresh database."""
@@ -183,7 +172,7 @@ def site(request, live_server, today) -> Site:
             "The browser journeys run on PostgreSQL; set DATABASE_URL=postgres://… "
             f"(the database is {connection.vendor})."
         )
-    if not redis_answers():
+    if not redis_test_url():
         unavailable("The browser journeys need Redis for the worker; set REDIS_URL=redis://…")
     request.getfixturevalue("celery_worker")  # tests/conftest.py: a real worker on Redis
     restore_seeded_data()

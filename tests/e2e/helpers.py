@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
 from django.utils import translation
+
+from tests.support import wait_for
 
 PASSWORD = "relief-demo"  # noqa: S105 - the demo accounts' password
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -60,15 +61,6 @@ def reload_until(page, locator, text: str, *, timeout: float = 20.0) -> None:
             raise AssertionError(f"waited {timeout}s for {text!r}; the page shows {shown!r}")
         page.wait_for_timeout(250)
         page.reload()
-
-
-def wait_for(condition: Callable[[], bool], *, timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def screenshot(page, name: str, *, height: int | None = None) -> None:

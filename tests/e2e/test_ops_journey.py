@@ -41,7 +41,7 @@ def a_month_of_cases(site) -> None:
         relief_application_reject,
         relief_application_submit,
     )
-    from tests.e2e.helpers import wait_for
+    from tests.support import wait_for
 
     Seeder(today=site.today).run(borrowers=20)
     loans = Loan.objects.filter(external_id__startswith="L-B").order_by("external_id")

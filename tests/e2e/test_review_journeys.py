@@ -11,8 +11,9 @@ from playwright.sync_api import expect
 
 from relief.models import ApplicationStatus, ReliefApplication
 from relief.services import relief_application_submit
-from tests.e2e.helpers import admin_log_in, alice_case, screenshot, status_label, wait_for
+from tests.e2e.helpers import admin_log_in, alice_case, screenshot, status_label
 from tests.factories import BorrowerFactory, make_loan, overdue_loan
+from tests.support import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 

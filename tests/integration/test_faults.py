@@ -22,7 +22,8 @@ from relief.services import relief_application_submit
 from relief.services.sweeper import sweep_lost_work
 from tests.conftest import use_broker
 from tests.factories import BorrowerFactory, overdue_loan
-from tests.integration.test_worker import status_of, wait_for
+from tests.integration.test_worker import status_of
+from tests.support import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]

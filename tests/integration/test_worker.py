@@ -12,17 +12,9 @@ from relief.services.sweeper import sweep_lost_work
 from relief.tasks import triage_application
 from tests.conftest import celery_app, use_broker
 from tests.factories import overdue_loan, paid_history
+from tests.support import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-def wait_for(condition, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def status_of(application_id):

@@ -1,7 +1,6 @@
 """A large export end to end on a real Celery worker (Redis DB 5, committed rows)."""
 
 import io
-import time
 
 import openpyxl
 import pytest
@@ -9,17 +8,9 @@ import pytest
 from relief.models import Notification
 from reports.models import Export, ExportLog
 from tests.factories import UserFactory
+from tests.support import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-def wait_for(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def body(response) -> bytes:

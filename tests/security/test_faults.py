@@ -41,7 +41,7 @@ from relief.models import (
 )
 from relief.services.sweeper import sweep_lost_work
 from tests.factories import BorrowerFactory, overdue_loan
-from tests.relief.helpers import restore_seeded_data, staff_user
+from tests.relief.helpers import restore_seeded_data, staff_user, submitted_application
 from tests.relief.page_helpers import PDF, pdf
 from tests.security.conftest import files_under
 
@@ -108,7 +108,7 @@ def test_redis_stopped_while_100_borrowers_apply_over_the_api(broker_url, today,
 
     from tests.conftest import celery_app, use_broker
     from tests.integration.test_faults import OwnRedis
-    from tests.integration.test_worker import wait_for
+    from tests.support import wait_for
 
     borrowers = [BorrowerFactory() for _ in range(100)]
     loans = [overdue_loan(borrower, today=today, days=20) for borrower in borrowers]
@@ -193,13 +193,7 @@ def test_20_decisions_at_once_on_one_case_make_one_transition(today):
     reviewers = [staff_user(f"reviewer{n}", "Reviewer") for n in range(10)]
     for reviewer in reviewers:
         Token.objects.get_or_create(user=reviewer)
-    borrower = BorrowerFactory()
-    application = services.relief_application_submit(
-        loan=overdue_loan(borrower, today=today, days=20),
-        reason="serious_illness",
-        submitted_by=borrower.user,
-    )
-    application = services.relief_application_triage(application_id=application.pk)
+    application = submitted_application(today=today)
     assert application.status == ApplicationStatus.IN_REVIEW
     version = application.version
     events_before = ApplicationEvent.objects.filter(application=application).count()
@@ -228,13 +222,7 @@ def test_20_decisions_at_once_on_one_case_make_one_transition(today):
 def test_20_decisions_without_a_version_still_make_one_transition(today):
     """The row lock and the state machine alone (a caller that sends no version)."""
     reviewers = [staff_user(f"reviewer{n}", "Reviewer") for n in range(20)]
-    borrower = BorrowerFactory()
-    application = services.relief_application_submit(
-        loan=overdue_loan(borrower, today=today, days=20),
-        reason="serious_illness",
-        submitted_by=borrower.user,
-    )
-    application = services.relief_application_triage(application_id=application.pk)
+    application = submitted_application(today=today)
     results = run_together(
         [
             lambda reviewer=reviewer: services.relief_application_approve(

@@ -1,0 +1,33 @@
+"""What tests across folders share that is neither a fixture nor a factory: the Redis the
+worker tests use, and waiting for a worker's result."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from collections.abc import Callable
+from urllib.parse import urlparse
+
+
+def redis_test_url() -> str | None:
+    """The Redis of the worker tests (RELIEF_TEST_REDIS_URL, else REDIS_URL, else database 1
+    on localhost), or None when nothing answers there."""
+    url = os.environ.get("RELIEF_TEST_REDIS_URL") or os.environ.get("REDIS_URL")
+    url = url or "redis://127.0.0.1:6379/1"
+    parsed = urlparse(url)
+    try:
+        socket.create_connection((parsed.hostname, parsed.port or 6379), 1).close()
+    except OSError:
+        return None
+    return url
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> bool:
+    """True as soon as `condition()` is; False if it is still not after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
