@@ -26,7 +26,6 @@ import logging
 import os
 import re
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -36,7 +35,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.support import BASE_DIR, report, result, run_child
+from bench.support import BASE_DIR, report, result, run_child, stop
 
 SCALES = {
     "full": {"borrowers": 100_000, "applications": 3_000, "seconds": 10, "rounds": 3},
@@ -517,11 +516,7 @@ def run(scale: str) -> None:
         with tempfile.TemporaryDirectory(prefix="bench-pages-") as folder:
             rows = measure(port, people, scale, Path(folder))
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
     print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", flush=True)
     report(rows)
 

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import subprocess
 import sys
 import threading
 import time
 
-from bench.support import BASE_DIR, percentile, report, result, run_child
+from bench.support import BASE_DIR, percentile, report, result, run_child, stop
 
 SCALES = {"full": (10_000, 3_000), "small": (1_000, 500)}
 RATE = 50.0
@@ -189,11 +188,7 @@ def run(scale: str) -> None:
             ]
         )
     finally:
-        workers.send_signal(signal.SIGTERM)
-        try:
-            workers.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            workers.kill()
+        stop(workers)
 
 
 if __name__ == "__main__":
