@@ -53,6 +53,8 @@ BASELINE_PATH = "/bench/minimal/"
 # not a target.
 FLOOR_PATHS = {"session": "/bench/signed-in/", "token": "/api/v1/bench/signed-in/"}
 FLOOR_NAMES = {"session": "page", "token": "API answer"}
+# A hard reload: the page cache lets the view answer (core.pagecache).
+RENDER = {"Cache-Control": "no-cache"}
 CACHE = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/10")
 DEMO_PASSWORD = "relief-demo"  # the demo accounts' public password
 
@@ -93,6 +95,7 @@ class SignedIn:
     application: int
     session: str
     token: str
+    csrf: str  # the CSRF cookie a browser holds once it has shown a form of the site
 
 
 def seed(borrowers: int) -> None:
@@ -212,6 +215,8 @@ def session_for(user) -> str:
 
 def signed_in_borrowers() -> list[SignedIn]:
     from django.db.models import Max
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS
+    from django.utils.crypto import get_random_string
     from rest_framework.authtoken.models import Token
 
     from relief.models import ReliefApplication
@@ -233,6 +238,7 @@ def signed_in_borrowers() -> list[SignedIn]:
                 application=application.pk,
                 session=session_for(user),
                 token=Token.objects.get_or_create(user=user)[0].key,
+                csrf=get_random_string(32, CSRF_ALLOWED_CHARS),
             )
         )
     return people
@@ -292,9 +298,9 @@ def get(port: int, path: str, headers: dict | None = None) -> tuple[int, bytes, 
         connection.close()
 
 
-def login_through_form(port: int, username: str) -> str | None:
+def login_through_form(port: int, username: str) -> tuple[str, str] | None:
     """Sign in as a borrower would (the login page, its CSRF token, the form); the session
-    cookie, or None if the sign-in did not work."""
+    and CSRF cookies, or None if the sign-in did not work."""
     status, body, headers = get(port, "/accounts/login/")
     cookie = re.search(r"csrftoken=([^;]+)", headers.get("Set-Cookie", ""))
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
@@ -325,7 +331,7 @@ def login_through_form(port: int, username: str) -> str | None:
         response.read()
         session = re.search(r"sessionid=([^;]+)", response.getheader("Set-Cookie") or "")
         if response.status == 302 and session:
-            return session.group(1)
+            return session.group(1), cookie.group(1)
         return None
     finally:
         connection.close()
@@ -334,7 +340,7 @@ def login_through_form(port: int, username: str) -> str | None:
 def headers_of(person: SignedIn, authentication: str) -> dict[str, str]:
     if authentication == "token":
         return {"Authorization": f"Token {person.token}"}
-    return {"Cookie": f"sessionid={person.session}"}
+    return {"Cookie": f"sessionid={person.session}; csrftoken={person.csrf}"}
 
 
 LUA = """
@@ -435,6 +441,10 @@ def measure(port: int, people: list[SignedIn], scale: str, folder: Path) -> list
                 folder, f"{name}-baseline", [(BASELINE_PATH, h) for _, h in targets]
             ),
             "floor": wrk_script(folder, f"{name}-floor", [(floor_path, h) for _, h in targets]),
+            # Every answer rendered by its view, as on a first visit or after any change.
+            "rendered": wrk_script(
+                folder, f"{name}-rendered", [(p, {**h, **RENDER}) for p, h in targets]
+            ),
         }
         for script in scripts.values():
             load(port, script, 1)  # warm both workers: templates, first queries
@@ -458,7 +468,9 @@ def measure(port: int, people: list[SignedIn], scale: str, folder: Path) -> list
             f" baseline {rps['baseline']:.0f} req/s, p99 {p99['baseline']:.0f} ms; ratio"
             f" {ratio:.2f} ({target}: {'meets' if met else 'MISSES'}); signed-in floor"
             f" {floor_path} {rps['floor']:.0f} req/s, p99 {p99['floor']:.0f} ms, ratio"
-            f" {floor_ratio:.2f}" + (f"; {errors} failed requests" if errors else ""),
+            f" {floor_ratio:.2f}; rendered every time {rps['rendered']:.0f} req/s, p99"
+            f" {p99['rendered']:.0f} ms, ratio {rps['rendered'] / rps['baseline']:.2f}"
+            + (f"; {errors} failed requests" if errors else ""),
             flush=True,
         )
         label = pattern.split("?")[0].replace("{", "<").replace("}", ">")
@@ -478,6 +490,16 @@ def measure(port: int, people: list[SignedIn], scale: str, folder: Path) -> list
                 product=f"{rps['product']:.0f} req/s",
                 baseline=f"{rps['floor']:.0f} req/s, p99 {p99['floor']:.0f} ms",
                 ratio=f"{floor_ratio:.2f}",
+                target="(context)",
+                met=None,
+            )
+        )
+        rows.append(
+            result(
+                "  the same, every answer rendered by its view (no-cache)",
+                product=f"{rps['rendered']:.0f} req/s, p99 {p99['rendered']:.0f} ms",
+                baseline=f"{rps['baseline']:.0f} req/s",
+                ratio=f"{rps['rendered'] / rps['baseline']:.2f}",
                 target="(context)",
                 met=None,
             )
@@ -502,9 +524,10 @@ def run(scale: str) -> None:
     port = free_port()
     server = start_server(port, log)
     try:
-        session = login_through_form(port, people[0].username)
-        if session:
-            people[0] = SignedIn(**{**people[0].__dict__, "session": session})
+        cookies = login_through_form(port, people[0].username)
+        if cookies:
+            session, csrf = cookies
+            people[0] = SignedIn(**{**people[0].__dict__, "session": session, "csrf": csrf})
         else:
             print("  WARNING: signing in through the login form did not work", flush=True)
         print(

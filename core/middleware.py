@@ -47,6 +47,25 @@ class SecurityHeadersMiddleware:
         return response
 
 
+# django-axes keeps the username of a failed sign-in in a column of 255 characters.
+LOCKOUT_USERNAME_LENGTH = 255
+
+
+def lockout_username(request, credentials=None):
+    """AXES_USERNAME_CALLABLE: the username a failed sign-in counts against, as django-axes
+    reads it, cut to the length its table keeps. Sign-in forms do not limit what is typed
+    (the API does), and a longer name, which no account has (at most 150 characters), was a
+    server error instead of a failed sign-in."""
+    from axes.conf import settings as axes_settings
+
+    field = axes_settings.AXES_USERNAME_FORM_FIELD
+    if credentials:
+        username = credentials.get(field)
+    else:
+        username = getattr(request, "data", request.POST).get(field)
+    return username[:LOCKOUT_USERNAME_LENGTH] if isinstance(username, str) else username
+
+
 def lockout_response(request, original_response=None, credentials=None):
     """AXES_LOCKOUT_CALLABLE: what a locked-out sign-in gets, 429 with Retry-After.
 

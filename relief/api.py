@@ -27,6 +27,7 @@ from core.api import (
     idempotent,
 )
 from core.errors import DomainError
+from core.pagecache import page_cached
 from loans import selectors as loan_selectors
 from loans.calculations import BUCKETS
 from loans.models import Loan
@@ -68,6 +69,7 @@ def borrower_view(application: ReliefApplication) -> dict:
 # --- quote ----------------------------------------------------------------------------------
 
 
+@page_cached
 class LoanQuoteApi(APIView):
     """The relief the borrower would get on this loan now, for a hardship reason, and why."""
 
@@ -103,6 +105,7 @@ class ApplicationFilter(django_filters.FilterSet):
         fields = ["status"]
 
 
+@page_cached
 class ApplicationListApi(generics.ListAPIView):
     """The borrower's applications, newest first; apply for relief on a loan."""
 
@@ -178,6 +181,7 @@ class ApplicationListApi(generics.ListAPIView):
         return idempotent(request, create)
 
 
+@page_cached
 class ApplicationDetailApi(APIView):
     permission_classes = [IsBorrower]
 
@@ -279,6 +283,7 @@ class AnswerApi(TransitionApi):
 # --- notifications --------------------------------------------------------------------------
 
 
+@page_cached
 class NotificationListApi(generics.ListAPIView):
     """The signed-in user's in-app messages, newest first."""
 

@@ -2,7 +2,9 @@
 does not grow with the rows shown (docs/benchmarks.md, "Query counts").
 
 Each page is read once with one object and once with five, after a first read that warms what
-is cached per process; the two counts must be equal. Counts, not timings: they hold on any
+is cached per process; the two counts must be equal. The pages are rendered by their views
+every time (the page cache is off here; tests/core/test_page_cache.py holds a kept answer to
+one query). Counts, not timings: they hold on any
 machine, and an N+1 shows up as a difference at once.
 """
 
@@ -27,6 +29,11 @@ from tests.relief.helpers import staff_user, submitted_application
 pytestmark = pytest.mark.django_db
 
 D = Decimal
+
+
+@pytest.fixture(autouse=True)
+def pages_rendered_every_time(settings):
+    settings.PAGE_CACHE = False
 
 
 def counted(client, url: str, **extra) -> list[str]:

@@ -18,7 +18,7 @@ from tests.factories import BorrowerFactory, overdue_loan
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
-        settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+        settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3",
         reason="row locks need PostgreSQL",
     ),
 ]

@@ -145,3 +145,14 @@ def test_a_lockout_is_logged_without_the_password(alice, caplog):
     messages = [record.getMessage() for record in caplog.records]
     assert any("Locking out" in message for message in messages), messages
     assert not any("s3cret-guess" in message for message in messages)
+
+
+def test_a_username_longer_than_any_account_is_a_failed_sign_in_and_counts(db):
+    client = Client()
+    too_long = "9" * 3000  # no account has more than 150 characters
+    for path in (LOGIN, "/admin/login/"):
+        response = sign_in(client, "wrong", username=too_long, path=path)
+        assert response.status_code == 200  # the form again, with its error
+    for _ in range(LIMIT - 2):
+        sign_in(client, "wrong", username=too_long)
+    assert sign_in(client, "wrong", username=too_long).status_code == 429

@@ -1,0 +1,76 @@
+"""The session engine (SESSION_ENGINE = "core.sessions"): Django's database sessions, kept in
+`core.models.Session` with the user as a column.
+
+On PostgreSQL a session is read in one query with its user and the user's page stamps, where
+Django reads the session, then the user, each in a round trip of its own. The user read here
+is only offered to `core.auth.ModelBackend`; Django's `get_user` still decides whether the
+session signs the user in (the backend, the password hash, `is_active`).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.contrib.auth import SESSION_KEY, get_user_model
+from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
+from django.core.exceptions import ValidationError
+from django.db import connections, router
+from django.utils import timezone
+
+from core.auth import user_and_stamps_sql
+from core.models import Session
+
+
+@cache
+def _read_sql() -> tuple[str, list[str]]:
+    """The session with its user and their stamps; and the user's field names."""
+    return user_and_stamps_sql(
+        "t.session_data, t.user_id",
+        Session._meta.db_table,
+        "t.session_key = $1 AND t.expire_date > $2",
+    )
+
+
+class SessionStore(DatabaseStore):
+    # Read with the session (PostgreSQL): its user, and the user's and everyone's page stamps.
+    prefetched_user = None
+    stamps: tuple[int, int] | None = None
+
+    @classmethod
+    def get_model_class(cls):
+        return Session
+
+    def create_model_instance(self, data):
+        session = super().create_model_instance(data)
+        try:
+            session.user_id = get_user_model()._meta.pk.to_python(data.get(SESSION_KEY))
+        except ValidationError:
+            session.user_id = None
+        return session
+
+    def _get_session_from_db(self):
+        using = router.db_for_read(self.model)
+        connection = connections[using]
+        if not hasattr(connection, "fetch_prepared") or not self.session_key:
+            return super()._get_session_from_db()
+        sql, user_fields = _read_sql()
+        row = connection.fetch_prepared(
+            "relief_session_user", sql, [self.session_key, timezone.now()]
+        )
+        if row is None:
+            self._session_key = None
+            return None
+        session_data, user_id, user_version, everyone_version, *user_values = row
+        if user_id is not None:  # a foreign key: the user exists
+            self.prefetched_user = get_user_model().from_db(using, user_fields, user_values)
+            self.stamps = (user_version or 0, everyone_version or 0)
+        return Session(session_key=self.session_key, session_data=session_data, user_id=user_id)
+
+    def cycle_key(self):
+        # The user read with the old key may not be the one the new key signs in.
+        self.prefetched_user = self.stamps = None
+        super().cycle_key()
+
+    def flush(self):
+        self.prefetched_user = self.stamps = None
+        super().flush()
