@@ -17,27 +17,33 @@ figures. Updates of the installments' other columns move the stamp row by row
 
 from __future__ import annotations
 
-# The table, and the user ids of its rows in `changed`. Constant SQL: no input reaches it.
-# ruff: noqa: S608
-BORROWER_OF_LOAN = (
-    "JOIN loans_loan l ON l.id = c.loan_id JOIN loans_borrower b ON b.id = l.borrower_id"
-)
-BORROWER_OF_APPLICATION = (
-    "JOIN relief_reliefapplication a ON a.id = c.application_id "
-    "JOIN loans_borrower b ON b.id = a.borrower_id"
-)
+# The table, and the user ids of its rows in `changed`.
 OWNERS = {
     "auth_user": "SELECT c.id FROM changed c",
     "auth_user_groups": "SELECT c.user_id FROM changed c",
     "loans_borrower": "SELECT c.user_id FROM changed c",
     "loans_loan": "SELECT b.user_id FROM changed c JOIN loans_borrower b ON b.id = c.borrower_id",
-    "loans_installment": f"SELECT b.user_id FROM changed c {BORROWER_OF_LOAN}",
-    "loans_repayment": f"SELECT b.user_id FROM changed c {BORROWER_OF_LOAN}",
+    "loans_installment": (
+        "SELECT b.user_id FROM changed c JOIN loans_loan l ON l.id = c.loan_id "
+        "JOIN loans_borrower b ON b.id = l.borrower_id"
+    ),
+    "loans_repayment": (
+        "SELECT b.user_id FROM changed c JOIN loans_loan l ON l.id = c.loan_id "
+        "JOIN loans_borrower b ON b.id = l.borrower_id"
+    ),
     "relief_reliefapplication": (
         "SELECT b.user_id FROM changed c JOIN loans_borrower b ON b.id = c.borrower_id"
     ),
-    "relief_applicationevent": f"SELECT b.user_id FROM changed c {BORROWER_OF_APPLICATION}",
-    "relief_evidence": f"SELECT b.user_id FROM changed c {BORROWER_OF_APPLICATION}",
+    "relief_applicationevent": (
+        "SELECT b.user_id FROM changed c "
+        "JOIN relief_reliefapplication a ON a.id = c.application_id "
+        "JOIN loans_borrower b ON b.id = a.borrower_id"
+    ),
+    "relief_evidence": (
+        "SELECT b.user_id FROM changed c "
+        "JOIN relief_reliefapplication a ON a.id = c.application_id "
+        "JOIN loans_borrower b ON b.id = a.borrower_id"
+    ),
     "relief_notification": "SELECT c.recipient_id FROM changed c",
 }
 EVERYONE_TABLES = ("loans_loanproduct", "relief_reliefpolicy")
