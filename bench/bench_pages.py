@@ -446,8 +446,16 @@ def measure(port: int, people: list[SignedIn], scale: str, folder: Path) -> list
                 folder, f"{name}-rendered", [(p, {**h, **RENDER}) for p, h in targets]
             ),
         }
-        for script in scripts.values():
-            load(port, script, 1)  # warm both workers: templates, first queries
+        # Warm both workers (templates, prepared statements, kept answers): every target of
+        # every kind a few times over, one request at a time.
+        for path, headers in targets * 3:
+            for warm_path, warm_headers in (
+                (path, headers),
+                (path, {**headers, **RENDER}),
+                (BASELINE_PATH, headers),
+                (floor_path, headers),
+            ):
+                get(port, warm_path, warm_headers)
         runs: dict[str, list[dict]] = {kind: [] for kind in scripts}
         for number in range(rounds):
             order = list(scripts) if number % 2 == 0 else list(reversed(scripts))
