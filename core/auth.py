@@ -25,8 +25,9 @@ from rest_framework.authtoken.models import Token
 
 from core.models import PageStamp
 
-# The user read with the session, offered to ModelBackend.get_user while Django's get_user runs.
-_offered = ContextVar("offered_user", default=None)
+# The session store being read while Django's get_user runs: ModelBackend.get_user takes the
+# user read with it.
+_offered = ContextVar("offered_session", default=None)
 
 
 class ModelBackend(backends.ModelBackend):
@@ -34,7 +35,7 @@ class ModelBackend(backends.ModelBackend):
     asked for, instead of reading it again."""
 
     def get_user(self, user_id):
-        offered = _offered.get()
+        offered = getattr(_offered.get(), "prefetched_user", None)
         if offered is not None and offered.pk == user_id:
             return offered if self.user_can_authenticate(offered) else None
         return super().get_user(user_id)
@@ -43,9 +44,8 @@ class ModelBackend(backends.ModelBackend):
 def session_user(request):
     """Django's `auth.get_user`, offered the user the session was read with."""
     if not hasattr(request, "_cached_user"):
-        session = request.session
-        session._get_session()  # reads the session (and, on PostgreSQL, its user) once
-        token = _offered.set(getattr(session, "prefetched_user", None))
+        # get_user reads the session first (on PostgreSQL with its user), then asks the backend.
+        token = _offered.set(request.session)
         try:
             request._cached_user = auth.get_user(request)
         finally:
