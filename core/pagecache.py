@@ -6,10 +6,10 @@ the cache when the same user asked for the same URL in the same language on the 
 the user's page stamp and everyone's are what they were then (`core.models.PageStamp`: moved
 by PostgreSQL triggers in the transaction of any change to what the pages show). The stamps
 come with the session or the token (`core.auth`), in the one query that signs the request in,
-so a kept answer costs that one query; a changed stamp simply misses, and the view answers
-as always, and so does a hard reload (`Cache-Control: no-cache`). Only GET answers of 200
-without cookies are kept; a page with a message waiting is
-never served from the cache nor kept. The forms' CSRF token is put in fresh for each request.
+so a kept answer costs that one query. A changed stamp simply misses and the view answers as
+always; so does a hard reload (`Cache-Control: no-cache`). Only GET answers of 200 without
+cookies are kept; a page with a message waiting is neither served from the cache nor kept.
+The forms' CSRF token is put in fresh for each request.
 
 The cache is per process (`CACHES["pages"]`, PAGE_CACHE_ENTRIES answers); it is on with
 PostgreSQL (the triggers keep the stamps) unless PAGE_CACHE=false, and off on SQLite.
