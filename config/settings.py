@@ -174,7 +174,8 @@ CACHES = {
 }
 CACHES["default"]["KEY_PREFIX"] = "relief"
 # Whole answers of borrower pages and API reads, per signed-in user, served while the user's
-# page stamp is unchanged (core.pagecache). Per process: a kept answer costs no round trip.
+# page stamp is unchanged (core.pagecache). Per process: a kept answer costs no round trip
+# beyond the one that signs the request in.
 # Needs PostgreSQL, whose triggers move the stamps; off on SQLite.
 PAGE_CACHE = env_bool("PAGE_CACHE", True)
 CACHES["pages"] = {

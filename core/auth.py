@@ -20,10 +20,14 @@ from django.contrib.auth import backends, get_user_model
 from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthentication
 from django.db import connections, router
 from django.utils.functional import SimpleLazyObject
-from rest_framework import authentication
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
 from core.models import PageStamp
+
+# DRF's own message (and translation) for a token no account has.
+INVALID_TOKEN = _("Invalid token.")
 
 # The session store being read while Django's get_user runs: ModelBackend.get_user takes the
 # user read with it.
@@ -112,7 +116,12 @@ def token_of(request) -> str | None:
     words = request.META.get("HTTP_AUTHORIZATION", "").split()
     if len(words) != 2 or words[0].lower() != TokenAuthentication.keyword.lower():
         return None
-    return words[1]
+    return words[1] if usable_key(words[1]) else None
+
+
+def usable_key(key: str) -> bool:
+    """Whether a token key can be looked up at all: PostgreSQL refuses a NUL in any text."""
+    return "\x00" not in key
 
 
 def token_holder(request) -> TokenHolder | None:
@@ -145,3 +154,8 @@ class TokenAuthentication(authentication.TokenAuthentication):
         if holder is None or not holder.token.user.is_active:
             return super().authenticate(request)
         return holder.token.user, holder.token
+
+    def authenticate_credentials(self, key):
+        if not usable_key(key):  # no token has it: the answer for an unknown token, not a 500
+            raise exceptions.AuthenticationFailed(INVALID_TOKEN)
+        return super().authenticate_credentials(key)

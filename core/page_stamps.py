@@ -12,7 +12,8 @@ One exception: the nightly penalty accrual sets only `penalty_accrued`, `penalty
 installment's penalty to today from the stored accrual (`loans.selectors.installment_state`)
 and a kept page is kept for its day only, so after the accrual they show the very same
 figures. Updates of the installments' other columns move the stamp row by row
-(`UPDATE OF` those columns); `tests/core/test_page_stamps.py` holds that list to the model.
+(`UPDATE OF` those columns); `tests/core/test_page_cache.py` holds that list to the model and
+to the columns the accrual sets (`loans.services.ACCRUAL_FIELDS`).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from __future__ import annotations
 from functools import cache
 
 from django.contrib.auth import SESSION_KEY, get_user_model
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
 from django.core.exceptions import ValidationError
 from django.db import connections, router
@@ -19,6 +20,8 @@ from django.utils import timezone
 
 from core.auth import user_and_stamps_sql
 from core.models import Session
+
+VALID_KEY_SET = frozenset(VALID_KEY_CHARS)
 
 
 @cache
@@ -39,6 +42,11 @@ class SessionStore(DatabaseStore):
     @classmethod
     def get_model_class(cls):
         return Session
+
+    def _validate_session_key(self, key):
+        # Keys are made of VALID_KEY_CHARS; anything else in a cookie (a NUL byte, which the
+        # database refuses outright) is no session, not a server error.
+        return super()._validate_session_key(key) and set(key) <= VALID_KEY_SET
 
     def create_model_instance(self, data):
         session = super().create_model_instance(data)

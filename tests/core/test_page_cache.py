@@ -19,7 +19,7 @@ from rest_framework.test import APIClient
 from core.models import PageStamp
 from core.page_stamps import ACCRUAL_COLUMNS
 from loans.models import Installment, LoanProduct
-from loans.services import penalties_accrue
+from loans.services import ACCRUAL_FIELDS, penalties_accrue
 from relief.services import repayment_post
 from relief.services.notifications import notify
 from tests.factories import overdue_loan
@@ -256,6 +256,7 @@ def test_every_installment_column_but_the_accruals_moves_the_stamp():
         watched = {name for (name,) in cursor.fetchall()}
     columns = {field.column for field in Installment._meta.concrete_fields}
     assert watched == columns - {"id", *ACCRUAL_COLUMNS}
+    assert set(ACCRUAL_COLUMNS) == set(ACCRUAL_FIELDS)  # what the accrual sets
 
 
 def test_a_stamp_never_takes_a_number_again_after_a_rollback(alice):
@@ -277,3 +278,18 @@ def test_a_session_records_its_user_and_goes_with_them(client, ops):
     assert Session.objects.filter(user=ops).count() == 1
     ops.delete()
     assert not Session.objects.exists()
+
+
+# --- what reaches the sign-in query -----------------------------------------------------------
+
+
+def test_a_session_cookie_that_no_session_could_have_is_signed_out_not_an_error(client, alice):
+    client.cookies["sessionid"] = "abcdefgh\x00ijkl"
+    assert client.get("/").status_code == 302
+
+
+def test_a_token_with_a_nul_byte_is_401_not_an_error(alice):
+    api = APIClient(raise_request_exception=False)
+    response = api.get("/api/v1/loans/", HTTP_AUTHORIZATION="Token abc\x00def")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "authentication_failed"
