@@ -179,7 +179,8 @@ CACHES["default"]["KEY_PREFIX"] = "relief"
 # Needs PostgreSQL, whose triggers move the stamps; off on SQLite.
 PAGE_CACHE = env_bool("PAGE_CACHE", True)
 CACHES["pages"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    # LocMemCache without pickling: the kept answers are frozen (core.cache).
+    "BACKEND": "core.cache.FrozenObjectCache",
     "LOCATION": "relief-pages",
     "TIMEOUT": 3600,
     "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 2000, minimum=1)},

@@ -9,6 +9,7 @@ session signs the user in (the backend, the password hash, `is_active`).
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 
 from django.contrib.auth import SESSION_KEY, get_user_model
@@ -22,6 +23,11 @@ from core.auth import user_and_stamps_sql
 from core.models import Session
 
 VALID_KEY_SET = frozenset(VALID_KEY_CHARS)
+# Session data decoded lately in this process, by its signed text (see SessionStore.decode).
+DECODED_ENTRIES = 1000
+_decoded: dict[str, dict] = {}
+_decoded_lock = threading.Lock()
+PLAIN_VALUES = (str, int, float, bool, type(None))
 
 
 @cache
@@ -47,6 +53,22 @@ class SessionStore(DatabaseStore):
         # Keys are made of VALID_KEY_CHARS; anything else in a cookie (a NUL byte, which the
         # database refuses outright) is no session, not a server error.
         return super()._validate_session_key(key) and set(key) <= VALID_KEY_SET
+
+    def decode(self, session_data):
+        """Django's decode (the signature checked, the JSON read), done once per signed text:
+        the same text always decodes to the same data, and a signed-in reader sends the same
+        session with every request. A fresh copy each time; only data of plain values (no
+        lists or dicts a caller could change in place) is remembered."""
+        known = _decoded.get(session_data)
+        if known is not None:
+            return dict(known)
+        data = super().decode(session_data)
+        if data and all(type(value) in PLAIN_VALUES for value in data.values()):
+            with _decoded_lock:
+                if len(_decoded) >= DECODED_ENTRIES:
+                    del _decoded[next(iter(_decoded))]
+                _decoded[session_data] = dict(data)
+        return data
 
     def create_model_instance(self, data):
         session = super().create_model_instance(data)

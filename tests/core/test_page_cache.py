@@ -241,6 +241,26 @@ def test_the_forms_on_a_kept_page_carry_the_readers_own_csrf_token(alice, today)
     assert second.post("/accounts/logout/", {"csrfmiddlewaretoken": token}).status_code == 302
 
 
+def test_a_kept_page_gives_a_browser_holding_the_csrf_cookie_a_fresh_token_that_works(alice, today):
+    overdue_loan(alice, today=today)
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(alice.user)
+    read(browser, "/")  # rendered: sets the CSRF cookie
+    cookie = browser.cookies[settings.CSRF_COOKIE_NAME].value
+    tokens = set()
+    for _ in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            response = browser.get("/")
+        assert len(queries) == 1  # kept
+        assert settings.CSRF_COOKIE_NAME not in response.cookies  # the cookie is not re-sent
+        tokens.add(CSRF.search(response.content.decode()).group(1))
+    assert len(tokens) == 3  # masked afresh each time, as Django does (BREACH)
+    assert browser.cookies[settings.CSRF_COOKIE_NAME].value == cookie
+    token = tokens.pop()
+    assert browser.post("/accounts/logout/", {"csrfmiddlewaretoken": token}).status_code == 302
+    assert browser.get("/").status_code == 302  # signed out
+
+
 # --- the stamps -----------------------------------------------------------------------------
 
 

@@ -1,0 +1,64 @@
+"""The session store's and the page cache's shortcuts give what Django's own would."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.contrib.sessions.backends.db import SessionStore as DjangoStore
+
+from core.cache import FrozenObjectCache
+from core.sessions import SessionStore
+
+
+def test_a_session_read_twice_decodes_to_the_same_data_and_each_read_is_its_own_copy():
+    store = SessionStore()
+    text = store.encode({"_auth_user_id": "7", "django_language": "en"})
+    first = SessionStore().decode(text)
+    first["django_language"] = "zh-hans"  # a request changing its session
+    second = SessionStore().decode(text)
+    assert second == {"_auth_user_id": "7", "django_language": "en"}
+    assert second == DjangoStore().decode(text)
+
+
+def test_session_data_with_a_list_is_decoded_afresh_every_time():
+    store = SessionStore()
+    text = store.encode({"steps": ["a"]})
+    SessionStore().decode(text)["steps"].append("b")
+    assert SessionStore().decode(text) == {"steps": ["a"]}
+
+
+def test_session_data_with_a_bad_signature_is_no_session():
+    text = SessionStore().encode({"_auth_user_id": "7"})
+    forged = text[:-3] + ("AAA" if not text.endswith("AAA") else "BBB")
+    assert SessionStore().decode(forged) == {}
+
+
+@pytest.fixture
+def frozen_cache():
+    cache = FrozenObjectCache("test-frozen", {"TIMEOUT": 60, "OPTIONS": {"MAX_ENTRIES": 3}})
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+def test_the_frozen_cache_gives_back_the_very_object_it_was_given(frozen_cache):
+    kept = (b"page", b"parts")
+    frozen_cache.set("user:1 url with spaces", kept)
+    assert frozen_cache.get("user:1 url with spaces") is kept
+    assert frozen_cache.get("missing", "default") == "default"
+    assert frozen_cache.add("user:1 url with spaces", "other") is False
+    assert frozen_cache.add("counter", 1) is True
+    assert frozen_cache.incr("counter", 2) == 3
+    with pytest.raises(ValueError):
+        frozen_cache.incr("no such key")
+
+
+def test_the_frozen_cache_forgets_what_expired_and_keeps_to_its_size(frozen_cache):
+    frozen_cache.set("short", "x", timeout=0.05)
+    time.sleep(0.1)
+    assert frozen_cache.get("short") is None
+    for number in range(10):
+        frozen_cache.set(f"key {number}", number)
+    assert len(frozen_cache._cache) <= 3
+    assert frozen_cache.get("key 9") == 9
