@@ -5,8 +5,9 @@ from django.urls import include, path
 from core.views import healthz
 
 urlpatterns = [
-    # The borrower's pages first: the URLs asked for most are found with the fewest patterns
-    # tried. None of them starts with the prefixes below.
+    # The URLs asked for most are found with the fewest patterns tried: the API under its one
+    # prefix, then the borrower's pages (none of which starts with a prefix below them).
+    path("api/", include("config.api_urls")),
     path("", include("loans.urls")),
     path("", include("relief.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -14,7 +15,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
-    path("api/", include("config.api_urls")),
     path("ops/", include("reports.urls")),
 ]
 

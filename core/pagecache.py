@@ -17,7 +17,6 @@ PostgreSQL (the triggers keep the stamps) unless PAGE_CACHE=false, and off on SQ
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -153,7 +152,10 @@ class PageCacheMiddleware:
         if who is None or (not api and messages_waiting(request)):
             return None
         user_id, (user_stamp, everyone_stamp) = who
-        url = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+        # The URL as asked for: a key, never shown, so the host needs no second validation
+        # (CommonMiddleware has validated it) and the key no hashing (any string is a key in
+        # this cache).
+        url = f"{request.scheme}://{request.META.get('HTTP_HOST', '')}{request.get_full_path()}"
         key = (
             f"{user_id}:{user_stamp}:{everyone_stamp}:{timezone.localdate()}:"
             f"{translation.get_language()}:{url}"
