@@ -62,3 +62,22 @@ def test_the_frozen_cache_forgets_what_expired_and_keeps_to_its_size(frozen_cach
         frozen_cache.set(f"key {number}", number)
     assert len(frozen_cache._cache) <= 3
     assert frozen_cache.get("key 9") == 9
+
+
+@pytest.mark.django_db
+def test_a_saved_session_reads_back_with_its_user_and_an_unknown_key_reads_as_no_session(
+    alice,
+):
+    from django.contrib.auth import SESSION_KEY
+
+    saved = SessionStore()
+    saved[SESSION_KEY] = str(alice.user.pk)
+    saved["django_language"] = "en"
+    saved.save()
+    read = SessionStore(session_key=saved.session_key)
+    assert read.load() == {SESSION_KEY: str(alice.user.pk), "django_language": "en"}
+    if read.prefetched_user is not None:  # read in one query (PostgreSQL)
+        assert read.prefetched_user == alice.user
+    unknown = SessionStore(session_key="x" * 32)
+    assert unknown.load() == {}
+    assert unknown.session_key is None
