@@ -81,3 +81,23 @@ def test_a_saved_session_reads_back_with_its_user_and_an_unknown_key_reads_as_no
     unknown = SessionStore(session_key="x" * 32)
     assert unknown.load() == {}
     assert unknown.session_key is None
+
+
+def test_a_kept_pages_form_token_is_djangos_token_for_the_readers_cookie_masked_afresh():
+    from django.middleware.csrf import (
+        CSRF_ALLOWED_CHARS,
+        _get_new_csrf_string,
+        _unmask_cipher_token,
+    )
+    from django.test import RequestFactory
+
+    from core.pagecache import form_token
+
+    request = RequestFactory().get("/")
+    request.META["CSRF_COOKIE"] = secret = _get_new_csrf_string()
+    tokens = {form_token(request) for _ in range(200)}
+    assert len(tokens) == 200
+    for token in tokens:
+        assert len(token) == 64 and set(token) <= set(CSRF_ALLOWED_CHARS)
+        assert _unmask_cipher_token(token) == secret
+    assert "CSRF_COOKIE_NEEDS_UPDATE" not in request.META  # the cookie is not sent again
