@@ -489,7 +489,12 @@ def measure(port: int, people: list[SignedIn], scale: str, folder: Path) -> list
             f" {floor_path} {rps['floor']:.0f} req/s, p99 {p99['floor']:.0f} ms, ratio"
             f" {floor_ratio:.2f}; rendered every time {rps['rendered']:.0f} req/s, p99"
             f" {p99['rendered']:.0f} ms, ratio {rendered_ratio:.2f}"
-            + (f"; {errors} failed requests" if errors else ""),
+            + (f"; {errors} failed requests" if errors else "")
+            + "\n    runs (product/baseline req/s): "
+            + ", ".join(
+                f"{a['rps']:.0f}/{b['rps']:.0f}"
+                for a, b in zip(runs["product"], runs["baseline"], strict=True)
+            ),
             flush=True,
         )
         label = pattern.split("?")[0].replace("{", "<").replace("}", ">")
