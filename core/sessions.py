@@ -28,7 +28,6 @@ DECODED_ENTRIES = 1000
 _decoded: dict[str, dict] = {}
 _decoded_lock = threading.Lock()
 PLAIN_VALUES = (str, int, float, bool, type(None))
-NOT_PREPARED = object()
 
 
 @cache
@@ -80,42 +79,24 @@ class SessionStore(DatabaseStore):
         return session
 
     def load(self):
-        # Django's load (the session's data, or an empty session), without making a model
-        # instance only to read its data.
-        read = self._read_with_user()
-        if read is NOT_PREPARED:
-            return super().load()
-        return {} if read is None else self.decode(read[0])
-
-    def _get_session_from_db(self):
-        read = self._read_with_user()
-        if read is NOT_PREPARED:
-            return super()._get_session_from_db()
-        if read is None:
-            return None
-        session_data, user_id = read
-        return Session(session_key=self.session_key, session_data=session_data, user_id=user_id)
-
-    def _read_with_user(self):
-        """(session data, user id) of the unexpired session, read with its user and stamps;
-        None when there is none (the key is forgotten); NOT_PREPARED where the one query
-        cannot be used (no key, or not PostgreSQL)."""
+        # Django's load, reading the session with its user and their stamps in one query
+        # (PostgreSQL), and without making a model instance only to read its data.
         using = router.db_for_read(self.model)
         connection = connections[using]
         if not hasattr(connection, "fetch_prepared") or not self.session_key:
-            return NOT_PREPARED
+            return super().load()
         sql, user_fields = _read_sql()
         row = connection.fetch_prepared(
             "relief_session_user", sql, [self.session_key, timezone.now()]
         )
-        if row is None:
+        if row is None:  # no such unexpired session: the key is forgotten, as Django does
             self._session_key = None
-            return None
+            return {}
         session_data, user_id, user_version, everyone_version, *user_values = row
         if user_id is not None:  # a foreign key: the user exists
             self.prefetched_user = get_user_model().from_db(using, user_fields, user_values)
             self.stamps = (user_version or 0, everyone_version or 0)
-        return session_data, user_id
+        return self.decode(session_data)
 
     def cycle_key(self):
         # The user read with the old key may not be the one the new key signs in.
