@@ -21,12 +21,10 @@ from typing import IO, Any
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
+from reports import xlsx
 from reports.filters import ReportFilters, local_zone
-from reports.queries import BOOL, DATE, DATETIME, MONEY, MONTH, NUMBER, TEXT, Column, Report
+from reports.queries import BOOL, DATE, DATETIME, INT, MONEY, MONTH, NUMBER, TEXT, Column, Report
 
 BOM = "\ufeff".encode()
 CHUNK_BYTES = 256 * 1024
@@ -93,15 +91,13 @@ def json_value(kind: str, value: Any) -> Any:
 
 
 def xlsx_value(kind: str, value: Any) -> Any:
-    """XLSX: numbers as numbers; times as local times (Excel has no time zones)."""
+    """XLSX: times as local times (Excel has no time zones), months as text."""
     if value is None:
         return None
     if kind == DATETIME:
         return timezone.localtime(value, local_zone()).replace(tzinfo=None)
     if kind == MONTH:
         return value.strftime("%Y-%m")
-    if kind in (MONEY, NUMBER) and isinstance(value, float):
-        return Decimal(str(value))
     return value
 
 
@@ -308,6 +304,16 @@ def csv_chunks(
 # --- XLSX --------------------------------------------------------------------------------------
 
 
+XLSX_CELLS = {
+    INT: xlsx.CELL_INTEGER,
+    MONEY: xlsx.CELL_MONEY,
+    NUMBER: xlsx.CELL_DECIMAL,
+    BOOL: xlsx.CELL_BOOL,
+    DATE: xlsx.CELL_DATE,
+    DATETIME: xlsx.CELL_DATETIME,
+}
+
+
 def write_xlsx(
     report: Report,
     queryset: QuerySet,
@@ -316,50 +322,28 @@ def write_xlsx(
     progress: Progress | None = None,
     max_rows_per_sheet: int | None = None,
 ) -> int:
-    """The report as an XLSX workbook (write-only: rows go to disk as they come). Past
-    Excel's row limit the rows continue on a further sheet, with the header again."""
+    """The report as an XLSX workbook, streamed into the file as rows come. Past Excel's row
+    limit the rows continue on a further sheet, with the header again."""
     max_rows = max_rows_per_sheet or XLSX_MAX_DATA_ROWS
-    workbook = Workbook(write_only=True)
     kinds = [column.kind for column in report.columns]
-    bold = Font(bold=True)
-    sheet = None
-    sheet_rows = 0
-    sheets = 0
+    # Only times and months need changing on the way; every other value goes as it is.
+    converted = [(index, kind) for index, kind in enumerate(kinds) if kind in (DATETIME, MONTH)]
+    header = [str(column.label) for column in report.columns]
     rows = 0
-
-    def new_sheet():
-        nonlocal sheets
-        sheets += 1
-        title = report.name[:25] if sheets == 1 else f"{report.name[:25]} ({sheets})"
-        worksheet = workbook.create_sheet(title=title)
-        header = []
-        for column in report.columns:
-            cell = WriteOnlyCell(worksheet, value=str(column.label))
-            cell.font = bold
-            header.append(cell)
-        worksheet.append(header)
-        return worksheet
-
-    with transaction.atomic():  # a server-side cursor that streams, not one held to commit
-        for row in rows_of(queryset):
-            if sheet is None or sheet_rows >= max_rows:
-                sheet = new_sheet()
-                sheet_rows = 0
-            values = [xlsx_value(kind, value) for kind, value in zip(kinds, row, strict=True)]
-            for index, value in enumerate(values):
-                if isinstance(value, str) and value.startswith("="):
-                    # Text, never a formula.
-                    cell = WriteOnlyCell(sheet, value=value)
-                    cell.data_type = "s"
-                    values[index] = cell
-            sheet.append(values)
-            sheet_rows += 1
-            rows += 1
-            if progress and rows % PROGRESS_EVERY_ROWS == 0:
-                progress(rows)
-    if sheet is None:
-        new_sheet()
-    workbook.save(out)
+    with xlsx.XlsxWriter(out, [XLSX_CELLS.get(kind, xlsx.CELL_TEXT) for kind in kinds]) as book:
+        book.add_sheet(report.name[:25], header)
+        with transaction.atomic():  # a server-side cursor that streams, not one held to commit
+            for row in rows_of(queryset):
+                if book.sheet_rows >= max_rows:
+                    book.add_sheet(report.name[:25], header)
+                if converted:
+                    row = list(row)
+                    for index, kind in converted:
+                        row[index] = xlsx_value(kind, row[index])
+                book.write_row(row)
+                rows += 1
+                if progress and rows % PROGRESS_EVERY_ROWS == 0:
+                    progress(rows)
     return rows
 
 
