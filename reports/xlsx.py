@@ -296,7 +296,6 @@ class XlsxWriter:
         self.zip.close()
 
     def _write(self, text: str) -> None:
-        assert self.sheet is not None  # nosec B101 - add_sheet comes first
         self.sheet.write(text.encode())
 
     def _flush(self) -> None:
