@@ -139,8 +139,9 @@ def borrower_history(
 ) -> calculations.HistoryMetrics:
     """The borrower's repayment history across all their loans (domain.md §4).
 
-    One query (every quote, submission and triage asks): each loan of the borrower, for the
-    first disbursal, joined to its paid installments due in the 24-month window, if any."""
+    One query: each loan of the borrower, for the first disbursal, joined to its paid
+    installments due in the 24-month window, if any. (Quotes, submissions and triage read
+    the same in `relief.selectors.borrower_record`.)"""
     today = today or local_today()
     window_start = calculations.months_before(today, 24)
     rows = list(

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
+from django.db import connections, router
 from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
 
+from loans import calculations
 from loans import selectors as loan_selectors
 from loans.calculations import ZERO
 from loans.models import Installment, Loan
@@ -46,9 +51,24 @@ def policy_rules(record: ReliefPolicy) -> rules.Policy:
     return policy
 
 
-def policy_active() -> tuple[ReliefPolicy, rules.Policy]:
-    record = ReliefPolicy.objects.get(status=ReliefPolicy.Status.ACTIVE)
-    return record, policy_rules(record)
+_active_records: dict[int, ReliefPolicy] = {}
+
+
+def policy_active(active_id: int | None = None) -> tuple[ReliefPolicy, rules.Policy]:
+    """The active policy: its stored version and its parsed rules.
+
+    `active_id`, when the caller has read which version is active (`borrower_record` does,
+    in its one query), saves reading the row again: a version's row is read once per
+    process (an active version never changes; activating another changes the id)."""
+    if active_id is None:
+        record = ReliefPolicy.objects.get(status=ReliefPolicy.Status.ACTIVE)
+        return record, policy_rules(record)
+    record = _active_records.get(active_id)
+    if record is None:
+        record = ReliefPolicy.objects.get(pk=active_id)
+        _active_records[active_id] = record
+    # A copy: callers attach it to applications they save.
+    return copy.copy(record), policy_rules(record)
 
 
 def granted_within_a_year(borrower_id: int, today: date) -> Q:
@@ -72,8 +92,7 @@ def relief_record(
     *, borrower_id: int, loan_id: int, today: date, exclude_id: int | None = None
 ) -> tuple[int, bool]:
     """The borrower's reliefs granted in 12 months, and whether the loan has an open
-    application, in one query: every quote, submission and triage asks both
-    (docs/benchmarks.md, "The review queue")."""
+    application, in one query (part of `borrower_record_by_orm`)."""
     rows = ReliefApplication.objects.filter(Q(borrower_id=borrower_id) | Q(loan_id=loan_id))
     if exclude_id:
         rows = rows.exclude(pk=exclude_id)
@@ -84,6 +103,113 @@ def relief_record(
     return counts["prior"], counts["open"] > 0
 
 
+@dataclass(frozen=True)
+class BorrowerRecord:
+    """What the rules know of a borrower beyond the loan itself, and which policy is active."""
+
+    history: calculations.HistoryMetrics
+    prior_reliefs_12m: int
+    has_open_application: bool
+    active_policy_id: int | None
+
+
+@cache
+def _borrower_record_sql() -> str:
+    """One statement for `borrower_record` (PostgreSQL): $1 borrower, $2 loan, $3 today,
+    $4 the history window's start, $5 granted statuses, $6 the first moment counted as
+    granted within a year, $7 open statuses, $8 the application left out (or NULL),
+    $9 the active status."""
+    application = ReliefApplication._meta.db_table
+    loan = Loan._meta.db_table
+    installment = Installment._meta.db_table
+    policy = ReliefPolicy._meta.db_table
+    # Safe: table names come from the models; every value is a parameter.
+    return f"""
+        SELECT
+            (SELECT p.id FROM {policy} p WHERE p.status = $9),
+            (SELECT count(*) FROM {application} a
+              WHERE a.borrower_id = $1 AND a.status = ANY($5) AND a.decided_at >= $6
+                AND a.id IS DISTINCT FROM $8),
+            EXISTS (SELECT 1 FROM {application} a
+              WHERE a.loan_id = $2 AND a.status = ANY($7) AND a.id IS DISTINCT FROM $8),
+            (SELECT min(l.disbursed_on) FROM {loan} l WHERE l.borrower_id = $1),
+            h.grace_days, h.due_dates, h.paid_off_ons
+        FROM (
+            SELECT array_agg(l.grace_days) AS grace_days, array_agg(i.due_date) AS due_dates,
+                   array_agg(i.paid_off_on) AS paid_off_ons
+              FROM {loan} l JOIN {installment} i ON i.loan_id = l.id
+             WHERE l.borrower_id = $1 AND i.due_date > $4 AND i.due_date <= $3
+               AND i.paid_off_on IS NOT NULL
+        ) AS h
+    """  # noqa: S608  # nosec B608
+
+
+def borrower_record(
+    *, borrower_id: int, loan_id: int, today: date, exclude_id: int | None = None
+) -> BorrowerRecord:
+    """The borrower's repayment history, reliefs granted in 12 months, whether the loan has
+    an open application (other than `exclude_id`), and the active policy's id.
+
+    Every quote, submission and triage asks all four: on PostgreSQL in one statement
+    prepared once per connection (docs/benchmarks.md, "The review queue"); elsewhere with
+    the ORM queries `borrower_record_by_orm`, which the tests hold it equal to."""
+    connection = connections[router.db_for_read(ReliefApplication)]
+    if not hasattr(connection, "fetch_prepared"):
+        return borrower_record_by_orm(
+            borrower_id=borrower_id, loan_id=loan_id, today=today, exclude_id=exclude_id
+        )
+    # `decided_at__date > today - 365 days` in local time: from the next local midnight on.
+    granted_since = timezone.make_aware(
+        datetime.combine(today - timedelta(days=364), time.min), timezone.get_current_timezone()
+    )
+    row = connection.fetch_prepared(
+        "relief_borrower_record",
+        _borrower_record_sql(),
+        [
+            borrower_id,
+            loan_id,
+            today,
+            calculations.months_before(today, 24),
+            list(GRANTED_STATUSES),
+            granted_since,
+            list(OPEN_STATUSES),
+            exclude_id or None,
+            ReliefPolicy.Status.ACTIVE.value,
+        ],
+    )
+    active_id, prior, has_open, first_disbursed_on, grace_days, due_dates, paid_off_ons = row
+    past = (
+        calculations.PastInstallment(due_date, grace, paid_off_on)
+        for grace, due_date, paid_off_on in zip(
+            grace_days or (), due_dates or (), paid_off_ons or (), strict=True
+        )
+    )
+    return BorrowerRecord(
+        history=calculations.history_metrics(
+            past, first_disbursed_on=first_disbursed_on, today=today
+        ),
+        prior_reliefs_12m=prior,
+        has_open_application=has_open,
+        active_policy_id=active_id,
+    )
+
+
+def borrower_record_by_orm(
+    *, borrower_id: int, loan_id: int, today: date, exclude_id: int | None = None
+) -> BorrowerRecord:
+    prior, has_open = relief_record(
+        borrower_id=borrower_id, loan_id=loan_id, today=today, exclude_id=exclude_id
+    )
+    return BorrowerRecord(
+        history=loan_selectors.borrower_history(borrower_id, today=today),
+        prior_reliefs_12m=prior,
+        has_open_application=has_open,
+        active_policy_id=ReliefPolicy.objects.filter(status=ReliefPolicy.Status.ACTIVE)
+        .values_list("pk", flat=True)
+        .first(),
+    )
+
+
 def loan_case(
     loan: Loan,
     *,
@@ -92,30 +218,31 @@ def loan_case(
     state: loan_selectors.LoanState | None = None,
     today: date | None = None,
     exclude_application_id: int | None = None,
+    record: BorrowerRecord | None = None,
 ) -> rules.Case:
     """What the rules need to know of a loan, its borrower and an application's reason."""
     today = today or loan_selectors.local_today()
     state = state or loan_selectors.loan_state(loan, today=today)
-    history = loan_selectors.borrower_history(loan.borrower_id, today=today)
-    prior_reliefs, open_application = relief_record(
+    record = record or borrower_record(
         borrower_id=loan.borrower_id,
         loan_id=loan.pk,
         today=today,
         exclude_id=exclude_application_id,
     )
+    history = record.history
     return rules.Case(
         days_overdue=state.dpd,
         penalty_outstanding=state.penalty_outstanding,
         on_time_ratio=history.on_time_ratio,
         max_past_dpd=history.max_past_dpd,
         months_on_book=history.months_on_book,
-        prior_reliefs_12m=prior_reliefs,
+        prior_reliefs_12m=record.prior_reliefs_12m,
         reason=reason,
         evidence_verified=evidence_verified,
         written_off=loan.status == Loan.Status.WRITTEN_OFF,
         legal_proceedings=loan.legal_proceedings,
         fraud_flag=loan.fraud_flag,
-        has_open_application=open_application,
+        has_open_application=record.has_open_application,
     )
 
 
@@ -134,12 +261,18 @@ def loan_quote(
     """The instant quote for a loan and a hardship reason under the active policy."""
     today = today or loan_selectors.local_today()
     state = loan_selectors.loan_state(loan, today=today)
-    record, policy = policy_active()
+    record = borrower_record(borrower_id=loan.borrower_id, loan_id=loan.pk, today=today)
+    policy_record, policy = policy_active(record.active_policy_id)
     case = loan_case(
-        loan, reason=reason, evidence_verified=evidence_verified, state=state, today=today
+        loan,
+        reason=reason,
+        evidence_verified=evidence_verified,
+        state=state,
+        today=today,
+        record=record,
     )
     return LoanQuote(
-        quote=rules.quote(case, policy), state=state, policy=record, reason=reason, case=case
+        quote=rules.quote(case, policy), state=state, policy=policy_record, reason=reason, case=case
     )
 
 

@@ -47,7 +47,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         """The first row of `sql` (placeholders $1, $2, …), prepared once per connection."""
         with self.cursor() as cursor:  # connects first, which forgets what was prepared
             if not getattr(settings, "DATABASE_PREPARED_STATEMENTS", True):
-                cursor.execute(PLACEHOLDER.sub("%s", sql), params)
+                # Each $n in order of appearance (one may appear more than once).
+                ordered = [params[int(number[1:]) - 1] for number in PLACEHOLDER.findall(sql)]
+                cursor.execute(PLACEHOLDER.sub("%s", sql), ordered)
             else:
                 if name not in self.prepared:
                     cursor.execute(f"PREPARE {name} AS {sql}")

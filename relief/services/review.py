@@ -104,12 +104,19 @@ def relief_application_triage(*, application_id: int) -> ReliefApplication:
     if application.status != ApplicationStatus.SUBMITTED:
         return application
     now = timezone.now()
-    record, policy = selectors.policy_active()
+    today = loan_selectors.local_today()
+    borrower = selectors.borrower_record(
+        borrower_id=application.borrower_id,
+        loan_id=application.loan_id,
+        today=today,
+        exclude_id=application.pk,
+    )
+    record, policy = selectors.policy_active(borrower.active_policy_id)
     if application.policy_id == record.pk:
         application.policy = record  # the usual case: no second read of the same row
     # The loan was read (and locked) with the application.
     case = selectors.loan_case(
-        application.loan, reason=application.reason, exclude_application_id=application.pk
+        application.loan, reason=application.reason, today=today, record=borrower
     )
     quote = rules.quote(case, policy)
     application.triaged_at = now
@@ -118,9 +125,7 @@ def relief_application_triage(*, application_id: int) -> ReliefApplication:
         application.decided_percent = quote.percent
         application.decided_amount = quote.amount
         application.decided_at = now
-        application.offer_deadline = loan_selectors.local_today() + timedelta(
-            days=policy.service_levels.offer_valid_days
-        )
+        application.offer_deadline = today + timedelta(days=policy.service_levels.offer_valid_days)
         transition(
             application,
             "auto_approve",
