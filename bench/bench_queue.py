@@ -133,7 +133,9 @@ def run(scale: str) -> None:
     from config.celery import app
 
     paced, burst = SCALES[scale]
+    started = time.perf_counter()
     loan_ids = overdue_borrowers(paced + burst, prefix="Q")
+    print(f"  {len(loan_ids):,} overdue loans ready in {time.perf_counter() - started:.1f}s")
     with connection.cursor() as cursor:  # start from an empty queue each run
         cursor.execute(
             "TRUNCATE relief_notification, relief_applicationevent, relief_evidence, "
@@ -144,9 +146,11 @@ def run(scale: str) -> None:
         user, _ = User.objects.get_or_create(username=f"bench-reviewer-{number}")
         user.groups.add(reviewers)
     redis.Redis.from_url(REDIS).flushdb()
+    started = time.perf_counter()
     workers = start_workers()
     try:
         wait_ready(app)
+        print(f"  2 worker processes ready in {time.perf_counter() - started:.1f}s", flush=True)
         paced_started = time.perf_counter()
         paced_ids = submit_all(loan_ids[:paced], rate=RATE, threads=SUBMITTERS)
         offered = paced / (time.perf_counter() - paced_started)
