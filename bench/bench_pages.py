@@ -3,17 +3,18 @@
 The server is what production runs: gunicorn, 2 sync workers, DEBUG off, on loopback, over
 the database `bench_pages` holding the demo data of `seed_demo --borrowers 100000` (small:
 10,000; kept between runs) and a few thousand applications submitted through the service
-(Celery eager, so triaged and notified as in production). Each URL is loaded with `wrk`
-(20 connections, 2 threads, 6 s a run; small: 3 s, the context rows below 1 s) as signed-in borrowers: requests take turns
-among 20 borrowers, each asking for their own loan and application (a session made through
-the login form for the first, sessions written with Django's session store for the others,
-each with the CSRF cookie a browser holds; API tokens for the API). The baseline is
-`bench.urls.minimal_json` on the same server with the same headers: the middleware, routing
-and a small JSON body, no query. In the same run, for context: a signed-in answer that reads
-nothing of its own, and the same URLs with `Cache-Control: no-cache`, so that every answer is
-rendered by its view instead of served from the page cache (a first visit, or the first after
-a change). Runs alternate, each product run next to a baseline run; a ratio is the median of
-the ratios of those pairs (full: 5 pairs), so that the machine's drift over minutes cancels.
+(Celery eager, so triaged and notified as in production). Each URL is loaded with `wrk` (20
+connections, 2 threads, 6 s a run; small: 3 s, the context rows below 1 s) as signed-in
+borrowers: requests take turns among 20 borrowers, each asking for their own loan and
+application (a session made through the login form for the first, sessions written with
+Django's session store for the others, each with the CSRF cookie a browser holds; API tokens
+for the API). The baseline is `bench.urls.minimal_json` on the same server with the same
+headers: the middleware, routing and a small JSON body, no query. In the same run, for
+context: a signed-in answer that reads nothing of its own, and the same URLs with
+`Cache-Control: no-cache`, so that every answer is rendered by its view instead of served
+from the page cache (a first visit, or the first after a change). Runs alternate, each product run
+next to a baseline run; a ratio is the median of the ratios of those pairs (full: 5 pairs),
+so that the machine's drift over minutes cancels.
 
 Targets: requests/s at least half the baseline's; p99 under 100 ms for the pages.
 
