@@ -11,7 +11,8 @@ on 100,000 rows.
 
 The data (full: 1,000,000 applications; small: 100,000) lives in its own database,
 `bench_export`, loaded with `INSERT … SELECT generate_series` and dropped at the end
-(`--keep`, or BENCH_EXPORT_KEEP=1 under `make bench`, keeps it for the next run).
+(`--keep`, or BENCH_EXPORT_KEEP=1 under `make bench`, keeps it for the next run; the small
+scale's ~150 MB are always kept).
 
     python -m bench.bench_export --scale small      # or: python -m bench --only export
 """
@@ -431,6 +432,7 @@ if __name__ == "__main__":
     elif arguments.measure:
         print(json.dumps(measure(arguments.measure)))
     else:
-        results = run(arguments.scale, keep=arguments.keep)
+        # The small data (~150 MB) is kept for the next run; the full (1.4 GB) only if asked.
+        results = run(arguments.scale, keep=arguments.keep or arguments.scale == "small")
         if arguments.figures:
             Path(arguments.figures).write_text(json.dumps(results))
