@@ -85,6 +85,7 @@ def reviewer_with_fewest_open_cases():
         User.objects.filter(is_active=True, groups__name=REVIEWER_GROUP)
         .annotate(open_cases=open_cases)
         .order_by("open_cases", "id")
+        .only("pk")  # triage needs the id; the rest is read if asked for
         .first()
     )
 
