@@ -38,6 +38,8 @@ CELL_DATE = "date"
 CELL_DATETIME = "datetime"
 
 SHEET_TITLE_MAX = 31
+# Excel refuses a file with longer text in a cell.
+CELL_TEXT_MAX = 32_767
 # Characters XML 1.0 does not allow at all (a spreadsheet program refuses the file).
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 SHEET_TITLE_ILLEGAL = re.compile(r"[\[\]:*?/\\]")
@@ -100,9 +102,12 @@ def column_letter(index: int) -> str:
 
 
 def text_xml(value: str) -> str:
-    """Text as an inline string's content: escaped, with what XML cannot hold taken out."""
+    """Text as an inline string's content: escaped, with what XML cannot hold taken out and
+    cut to what a cell holds."""
     if XML_ILLEGAL.search(value):
         value = XML_ILLEGAL.sub("", value)
+    if len(value) > CELL_TEXT_MAX:
+        value = value[:CELL_TEXT_MAX]
     return escape(value)
 
 

@@ -86,6 +86,11 @@ def test_characters_a_spreadsheet_cannot_hold_are_dropped_not_refused():
     assert book.active["G2"].value == "abc"
 
 
+def test_text_longer_than_a_cell_holds_is_cut_to_excels_limit():
+    book, _ = workbook([[None, None, None, None, None, None, "字" * 40_000]])
+    assert book.active["G2"].value == "字" * 32_767
+
+
 def test_sheet_titles_are_made_acceptable_to_excel_and_unique():
     out = io.BytesIO()
     with xlsx.XlsxWriter(out, [xlsx.CELL_TEXT]) as book:
