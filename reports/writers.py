@@ -323,7 +323,8 @@ def write_xlsx(
     max_rows_per_sheet: int | None = None,
 ) -> int:
     """The report as an XLSX workbook, streamed into the file as rows come. Past Excel's row
-    limit the rows continue on a further sheet, with the header again."""
+    limit (or the size a sheet may reach, `XlsxWriter.sheet_full`) the rows continue on a
+    further sheet, with the header again."""
     max_rows = max_rows_per_sheet or XLSX_MAX_DATA_ROWS
     kinds = [column.kind for column in report.columns]
     # Only times and months need changing on the way; every other value goes as it is.
@@ -334,7 +335,7 @@ def write_xlsx(
         book.add_sheet(report.name[:25], header)
         with transaction.atomic():  # a server-side cursor that streams, not one held to commit
             for row in rows_of(queryset):
-                if book.sheet_rows >= max_rows:
+                if book.sheet_rows >= max_rows or book.sheet_full:
                     book.add_sheet(report.name[:25], header)
                 if converted:
                     row = list(row)

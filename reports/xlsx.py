@@ -38,6 +38,10 @@ CELL_DATE = "date"
 CELL_DATETIME = "datetime"
 
 SHEET_TITLE_MAX = 31
+# Rows are gathered and written into the zip about a megabyte at a time.
+FLUSH_CHARACTERS = 1 << 20
+# A zip entry without ZIP64 holds under 4 GiB; a sheet ends well before.
+SHEET_BYTES_MAX = 3 << 30
 # Excel refuses a file with longer text in a cell.
 CELL_TEXT_MAX = 32_767
 # Characters XML 1.0 does not allow at all (a spreadsheet program refuses the file).
@@ -193,6 +197,8 @@ class XlsxWriter:
         self.sheet: IO[bytes] | None = None
         self.row_number = 0
         self.pending: list[str] = []
+        self.pending_size = 0  # characters
+        self.sheet_bytes = 0  # written into the current sheet's entry, uncompressed
 
     def __enter__(self) -> XlsxWriter:
         return self
@@ -211,7 +217,9 @@ class XlsxWriter:
         self._finish_sheet()
         self.titles.append(sheet_title(title, self.titles))
         name = f"xl/worksheets/sheet{len(self.titles)}.xml"
-        self.sheet = self.zip.open(name, "w", force_zip64=True)
+        # No ZIP64 fields, as Excel writes its own files: a sheet stays under 4 GiB.
+        self.sheet = self.zip.open(name, "w")
+        self.sheet_bytes = 0
         widths = "".join(
             f'<col min="{index}" max="{index}" width="{width}" customWidth="1"/>'
             for index, width in enumerate(
@@ -245,8 +253,10 @@ class XlsxWriter:
             if value is not None:
                 parts.append(write(letter + number, value))
         parts.append("</row>")
-        self.pending.append("".join(parts))
-        if len(self.pending) >= 500:
+        row = "".join(parts)
+        self.pending.append(row)
+        self.pending_size += len(row)
+        if self.pending_size >= FLUSH_CHARACTERS:
             self._flush()
 
     @property
@@ -300,13 +310,23 @@ class XlsxWriter:
         )
         self.zip.close()
 
+    @property
+    def sheet_full(self) -> bool:
+        """Whether the current sheet's XML nears what a zip entry holds without ZIP64 (a
+        character takes at most 3 bytes here): the rows continue on a further sheet. A sheet
+        always takes one row at least."""
+        return self.sheet_rows > 0 and self.sheet_bytes + 3 * self.pending_size >= SHEET_BYTES_MAX
+
     def _write(self, text: str) -> None:
-        self.sheet.write(text.encode())
+        data = text.encode()
+        self.sheet_bytes += len(data)
+        self.sheet.write(data)
 
     def _flush(self) -> None:
         if self.pending:
             self._write("".join(self.pending))
             self.pending.clear()
+            self.pending_size = 0
 
     def _finish_sheet(self) -> None:
         if self.sheet is None:

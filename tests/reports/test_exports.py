@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
 
 from relief.models import Notification
-from reports import writers
+from reports import writers, xlsx
 from reports.filters import ReportFilters
 from reports.models import Export, ExportLog
 from reports.queries import REPORTS
@@ -93,6 +93,15 @@ def test_xlsx_past_the_sheet_limit_continues_on_further_sheets_with_the_header(d
     sizes = [len(list(sheet.iter_rows(values_only=True))) for sheet in workbook.worksheets]
     assert sizes == [4, 4, 2]
     assert all(sheet["A1"].value == "Application" for sheet in workbook.worksheets)
+
+
+def test_xlsx_rows_continue_on_a_further_sheet_before_a_sheet_grows_too_large(dataset, monkeypatch):
+    monkeypatch.setattr(xlsx, "SHEET_BYTES_MAX", 1)
+    report = REPORTS["applications"]
+    out = io.BytesIO()
+    rows = writers.write_xlsx(report, report.queryset(RANGE), out)
+    sizes = [len(list(sheet.values)) for sheet in openpyxl.load_workbook(out).worksheets]
+    assert (rows, sizes) == (7, [2] * 7)
 
 
 def test_the_excel_row_limit_is_excels():

@@ -1,6 +1,7 @@
 """The XLSX writer: what a spreadsheet program reads back from a report's workbook."""
 
 import io
+import struct
 import zipfile
 from datetime import date, datetime
 from decimal import Decimal
@@ -137,3 +138,25 @@ def test_a_failed_export_leaves_no_half_written_workbook_open(tmp_path):
         book.add_sheet("s", ["h"])
         raise RuntimeError("the database went away")
     assert book.zip.fp is None
+
+
+def test_no_part_carries_zip64_fields_as_excel_writes_its_own_files():
+    _, out = workbook([[n, Decimal("1.00"), None, True, None, None, "x"] for n in range(2000)])
+    data = out.getvalue()
+    for info in zipfile.ZipFile(out).infolist():
+        name_length, extra_length = struct.unpack_from("<HH", data, info.header_offset + 26)
+        assert (info.filename, extra_length, info.extra) == (info.filename, 0, b"")
+
+
+def test_a_sheet_nearing_what_a_zip_entry_holds_is_full(monkeypatch):
+    monkeypatch.setattr(xlsx, "SHEET_BYTES_MAX", 10_000)
+    monkeypatch.setattr(xlsx, "FLUSH_CHARACTERS", 1_000)
+    with xlsx.XlsxWriter(io.BytesIO(), [xlsx.CELL_TEXT]) as book:
+        book.add_sheet("s", ["h"])
+        rows = 0
+        while not book.sheet_full:
+            book.write_row(["x" * 100])
+            rows += 1
+        book._flush()
+        assert rows > 10
+        assert book.sheet_bytes < 10_000
