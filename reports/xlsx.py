@@ -15,6 +15,7 @@ the zip's directory, so their order in the file does not matter.
 from __future__ import annotations
 
 import re
+import unicodedata
 import zipfile
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
@@ -103,6 +104,12 @@ def column_letter(index: int) -> str:
         index, remainder = divmod(index - 1, 26)
         letters = chr(65 + remainder) + letters
     return letters
+
+
+def display_width(text: str) -> int:
+    """How many character widths a text takes in a spreadsheet: Chinese characters (and
+    other wide ones) take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
 def text_xml(value: str) -> str:
@@ -224,7 +231,7 @@ class XlsxWriter:
             f'<col min="{index}" max="{index}" width="{width}" customWidth="1"/>'
             for index, width in enumerate(
                 (
-                    max(COLUMN_WIDTH_MIN, min(COLUMN_WIDTH_MAX, len(str(label)) + 2))
+                    max(COLUMN_WIDTH_MIN, min(COLUMN_WIDTH_MAX, display_width(str(label)) + 2))
                     for label in header
                 ),
                 start=1,

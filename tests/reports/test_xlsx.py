@@ -66,6 +66,11 @@ def test_the_header_is_bold_and_stays_in_view_when_scrolling():
     assert sheet.column_dimensions["B"].width == len("Relief amount") + 2
 
 
+def test_a_chinese_header_gets_a_column_wide_enough_for_its_characters():
+    book, _ = workbook([], kinds=[xlsx.CELL_INTEGER], header=["提交时的逾期天数"])
+    assert book.active.column_dimensions["A"].width == 2 * 8 + 2
+
+
 def test_empty_values_are_empty_cells():
     book, _ = workbook([[None] * len(KINDS), [7, None, None, None, None, None, None]])
     rows = list(book.active.iter_rows(min_row=2, values_only=True))
