@@ -71,13 +71,18 @@ def policy_active(active_id: int | None = None) -> tuple[ReliefPolicy, rules.Pol
     return copy.copy(record), policy_rules(record)
 
 
+def first_day_within_a_year(today: date) -> date:
+    """The first local day whose reliefs count as granted in the 12 months before `today`."""
+    return today - timedelta(days=364)
+
+
 def granted_within_a_year(borrower_id: int, today: date) -> Q:
     """The borrower's reliefs granted in the 12 months before `today` (domain.md, the rules'
     `prior_reliefs_12m`)."""
     return Q(
         borrower_id=borrower_id,
         status__in=GRANTED_STATUSES,
-        decided_at__date__gt=today - timedelta(days=365),
+        decided_at__date__gte=first_day_within_a_year(today),
     )
 
 
@@ -158,9 +163,10 @@ def borrower_record(
         return borrower_record_by_orm(
             borrower_id=borrower_id, loan_id=loan_id, today=today, exclude_id=exclude_id
         )
-    # `decided_at__date > today - 365 days` in local time: from the next local midnight on.
+    # `granted_within_a_year` as a moment: from local midnight of its first day on.
     granted_since = timezone.make_aware(
-        datetime.combine(today - timedelta(days=364), time.min), timezone.get_current_timezone()
+        datetime.combine(first_day_within_a_year(today), time.min),
+        timezone.get_current_timezone(),
     )
     row = connection.fetch_prepared(
         "relief_borrower_record",

@@ -39,6 +39,8 @@ CELL_DATE = "date"
 CELL_DATETIME = "datetime"
 
 SHEET_TITLE_MAX = 31
+# Deflate's fastest level: the XML is repetitive, so it still shrinks about 7 times.
+COMPRESS_LEVEL = 1
 # Rows are gathered and written into the zip about a megabyte at a time.
 FLUSH_CHARACTERS = 1 << 20
 # A zip entry without ZIP64 holds under 4 GiB; a sheet ends well before.
@@ -193,13 +195,12 @@ class XlsxWriter:
     cell). A sheet is finished when the next begins or the workbook is closed.
     """
 
-    def __init__(self, out: IO[bytes] | str, kinds: Sequence[str], *, compresslevel: int = 1):
+    def __init__(self, out: IO[bytes] | str, kinds: Sequence[str]):
         self.zip = zipfile.ZipFile(
-            out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel
+            out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL
         )
-        self.kinds = list(kinds)
-        self.writers = [_cell_writer(kind) for kind in self.kinds]
-        self.letters = [column_letter(index) for index in range(len(self.kinds))]
+        self.writers = [_cell_writer(kind) for kind in kinds]
+        self.letters = [column_letter(index) for index in range(len(kinds))]
         self.titles: list[str] = []
         self.sheet: IO[bytes] | None = None
         self.row_number = 0
