@@ -1,9 +1,14 @@
 """`make bench`: run every benchmark and print the product's figure, the baseline's, the ratio.
 
-Benchmarks are measurements, not tests: they never fail the build. `--scale small` keeps the
-whole run under three minutes once the data sets are loaded (docs/benchmarks.md). Each module's
-`main(scale)` prints its details and returns its lines of the summary table printed at the end
-(`bench.support.result`); the table is also written to `bench/results/` (not versioned).
+Each module's `main(scale)` prints its details and returns its lines of the summary table
+printed at the end (`bench.support.result`); the table is also written to `bench/results/`
+(not versioned). `--scale small` runs the same jobs on smaller data (docs/benchmarks.md).
+
+A missed target is a measurement, shown as MISSES in the table; it does not fail the run. A
+benchmark that could not measure does: an exception, a child process that failed, a service
+it needs that does not answer. Nothing is skipped: what the benchmarks need is installed by
+`make bench` (Python packages through `make install`). The others still run; the reason is
+printed where it happened and again after the summary, and the process exits 1.
 """
 
 import argparse
@@ -16,7 +21,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from bench.support import result
+from bench.support import BenchmarkFailed, result
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -72,8 +77,11 @@ def main() -> int:
     parser.add_argument("--scale", choices=("small", "full"), default="full")
     parser.add_argument("--only", help="run only benchmarks whose module name contains this")
     args = parser.parse_args()
+    if args.only and not any(args.only in name for name in BENCHMARKS):
+        parser.error(f"no benchmark's module name contains {args.only!r}")
     started = time.perf_counter()
     rows: list[dict] = []
+    failures: list[str] = []
     for name in BENCHMARKS:
         if args.only and args.only not in name:
             continue
@@ -81,12 +89,18 @@ def main() -> int:
         module_started = time.perf_counter()
         try:
             figures = importlib.import_module(name).main(args.scale)
-        except Exception as exc:  # one broken benchmark must not hide the others' figures
-            print(f"  {name} failed: {type(exc).__name__}: {exc}", flush=True)
+            if isinstance(figures, dict):
+                figures = export_rows(figures)
+            if not figures:
+                raise BenchmarkFailed("it returned no figures")
+        # One broken benchmark must not hide the others' figures; SystemExit too, as a module
+        # may refuse to run that way.
+        except (Exception, SystemExit) as exc:
+            reason = f"{type(exc).__name__}: {exc}"
+            print(f"  {name} failed: {reason}", flush=True)
+            failures.append(f"{name}: {reason}")
             figures = [result(name, product="failed", target="—", met=False)]
-        if isinstance(figures, dict):
-            figures = export_rows(figures)
-        rows += figures or []
+        rows += figures
         print(f"   ({time.perf_counter() - module_started:.0f} s)", flush=True)
     elapsed = time.perf_counter() - started
     print(f"\n== summary (scale={args.scale}, {elapsed:.0f} s in all)")
@@ -102,11 +116,17 @@ def main() -> int:
                 "machine": f"{platform.node()} {os.cpu_count()} CPUs",
                 "load_average": os.getloadavg(),
                 "rows": rows,
+                "failures": failures,
             },
             indent=2,
             ensure_ascii=False,
         )
     )
+    if failures:
+        print(f"\n{len(failures)} benchmark(s) failed:", file=sys.stderr)
+        for failure in failures:
+            print(f"  {failure}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -80,7 +80,7 @@ def main(scale: str) -> list[dict]:
     import json
     import tempfile
 
-    from bench.support import FIGURES_ENV, result
+    from bench.support import FIGURES_ENV, BenchmarkFailed
 
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
         figures = Path(folder) / "figures.json"
@@ -98,9 +98,13 @@ def main(scale: str) -> list[dict]:
             check=False,
         )
         if completed.returncode != 0:
-            print(f"accrual: benchmark failed (exit code {completed.returncode})", flush=True)
-            return [result("daily penalty accrual", product="failed", target="—", met=False)]
-        return json.loads(figures.read_text()) if figures.exists() else []
+            raise BenchmarkFailed(
+                f"bench.bench_accrual exited with code {completed.returncode} (its output above"
+                " says why)"
+            )
+        if not figures.exists():
+            raise BenchmarkFailed("bench.bench_accrual reported no figures")
+        return json.loads(figures.read_text())
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,22 +1,37 @@
-"""Borrower pages and API under load, against a minimal view on the same server.
+"""Borrower pages and API as borrowers use them: many different people, each seeing a page once.
 
 The server is what production runs: gunicorn, 2 sync workers, DEBUG off, on loopback, over
 the database `bench_pages` holding the demo data of `seed_demo --borrowers 100000` (small:
-10,000; kept between runs) and a few thousand applications submitted through the service
-(Celery eager, so triaged and notified as in production). Each URL is loaded with `wrk` (20
-connections, 2 threads, 6 s a run; small: 3 s, the context rows below 1 s) as signed-in
-borrowers: requests take turns among 20 borrowers, each asking for their own loan and
-application (a session made through the login form for the first, sessions written with
-Django's session store for the others, each with the CSRF cookie a browser holds; API tokens
-for the API). The baseline is `bench.urls.minimal_json` on the same server with the same
-headers: the middleware, routing and a small JSON body, no query. In the same run, for
-context: a signed-in answer that reads nothing of its own, and the same URLs with
-`Cache-Control: no-cache`, so that every answer is rendered by its view instead of served
-from the page cache (a first visit, or the first after a change). Runs alternate, each product run
-next to a baseline run; a ratio is the median of the ratios of those pairs (full: 5 pairs),
-so that the machine's drift over minutes cancels.
+10,000; kept between runs), the cache on Redis database 10 (flushed at the start of a run, so
+that nothing a borrower sees was prepared by an earlier run). Applications are submitted
+through the service once and kept: every virtual user has an overdue loan and one or two
+applications (every other one has an open application, which her quote then points to; the
+others' quote is computed afresh). Each virtual user is a different demo borrower.
 
-Targets: requests/s at least half the baseline's; p99 under 100 ms for the pages.
+The walk, measured step by step so that each step has a rate of its own: every virtual user
+of a round signs in through the login form (the form with its CSRF cookie and token, then the
+POST); then every one of them opens her dashboard `/`, then her loan `/loans/<id>/`, then its
+quote with a reason `/loans/<id>/quote/?reason=...`, then `/applications/`, then her latest
+application `/applications/<id>/`; then, as API token holders (one token per borrower, made
+once and kept), `GET /api/v1/loans/`, the quote `/api/v1/loans/<id>/relief-quote/?reason=...`
+and the application `/api/v1/relief-applications/<id>/`. Every request is that borrower's
+first view of the step; 20 of them are in flight at a time (20 client threads, each with its
+own connection, taking the next borrower when free), and each is timed from sending to the
+end of its answer, which must be the real one (200, naming her loan or application); a wrong
+answer fails the benchmark. The sign-in rate is context, with no target: its time is the
+password hash (PBKDF2 at the full iteration count), spent by design.
+
+The baseline of each step is its floor, measured the same way in the same round next to the
+steps: each virtual user of the round once, 20 at a time, on a signed-in page that draws the
+page shell and reads nothing of its own (`/bench/signed-in/`, for the pages) or an API answer
+that only checks the token (`/api/v1/bench/signed-in/`, for the API). The floor runs before
+the steps in even rounds and after them in odd ones; the full scale has 5 rounds of different
+borrowers, and a step's ratio is the median of its rounds' ratios, so that the machine's drift
+over minutes cancels. The queries of each page are counted once, in this process (Django's
+test client on the same settings and data), for a borrower the server never saw.
+
+Targets per step: requests/s at least half the floor's, p99 under 100 ms at 20 in flight, and
+at most 6 queries a page.
 
     python -m bench --only pages --scale small
 """
@@ -26,79 +41,94 @@ from __future__ import annotations
 import argparse
 import http.client
 import io
-import json
 import logging
 import os
 import re
-import shutil
 import socket
 import statistics
 import subprocess
 import sys
-import tempfile
+import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from http.cookies import SimpleCookie
 from pathlib import Path
+from urllib.parse import urlencode
 
-from bench.support import BASE_DIR, report, result, run_child, stop
+from bench.support import BASE_DIR, percentile, report, result, run_child, stop
 
 SCALES = {
-    "full": {
-        "borrowers": 100_000,
-        "applications": 3_000,
-        "seconds": 6,
-        "context_seconds": 6,
-        "rounds": 5,
-    },
-    # The context rows (floor, rendered every time) in 1 s runs: the small scale's three
-    # minutes go to the figures with targets.
-    "small": {
-        "borrowers": 10_000,
-        "applications": 300,
-        "seconds": 3,
-        "context_seconds": 1,
-        "rounds": 1,
-    },
+    # Virtual users are split into rounds; each round signs its users in and walks them.
+    "full": {"borrowers": 100_000, "users": 1_200, "rounds": 5},
+    "small": {"borrowers": 10_000, "users": 240, "rounds": 1},
 }
-CONTEXT_KINDS = ("floor", "rendered")
-SIGNED_IN = 20  # borrowers whose requests take turns in every run
-HISTORY = 4  # applications of each of them (the last one open), for the list page
-CONNECTIONS = 20
-THREADS = 2
+# Borrowers with applications besides the virtual users: the warm-up's (the server's workers
+# have served others before, as in production) and the one whose queries are counted.
+SPARE = 4
+LANES = 20  # requests in flight at a time
 WORKERS = 2
+TIMEOUT = 60  # seconds a request may take before the benchmark gives up on it
 TARGET_RATIO = 0.5
 TARGET_P99_MS = 100.0
-BASELINE_PATH = "/bench/minimal/"
-# What a signed-in answer costs before it reads anything of its own (bench.urls): context,
-# not a target.
-FLOOR_PATHS = {"session": "/bench/signed-in/", "token": "/api/v1/bench/signed-in/"}
-FLOOR_NAMES = {"session": "page", "token": "API answer"}
-# A hard reload: the page cache lets the view answer (core.pagecache).
-RENDER = {"Cache-Control": "no-cache"}
+TARGET_QUERIES = 6
 CACHE = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/10")
 DEMO_PASSWORD = "relief-demo"  # the demo accounts' public password
+LOGIN_PATH = "/accounts/login/"
+REASONS = (
+    "serious_illness",
+    "accident",
+    "natural_disaster",
+    "unemployment",
+    "income_drop",
+    "family_emergency",
+    "other",
+)
 
-# (name, path with {loan} and {application}, authentication, p99 target applies)
-URLS = [
-    ("dashboard", "/", "session", True),
-    ("loan detail", "/loans/{loan}/", "session", True),
-    ("application list", "/applications/", "session", True),
-    ("API application", "/api/v1/relief-applications/{application}/", "token", False),
-    ("API quote", "/api/v1/loans/{loan}/relief-quote/?reason=serious_illness", "token", False),
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    path: str  # formatted with the borrower's fields
+    marker: str  # must be in the answer (formatted the same way): it is hers, not an error page
+    api: bool = False
+
+
+PAGE_FLOOR = Step("signed-in page", "/bench/signed-in/", 'action="/accounts/logout/"')
+PAGES = [
+    Step("dashboard", "/", 'href="/loans/{loan}/"'),
+    Step("loan", "/loans/{loan}/", "{loan_external_id}"),
+    Step("quote", "/loans/{loan}/quote/?reason={reason}", 'action="/loans/{loan}/quote/"'),
+    Step("applications", "/applications/", 'href="/applications/{application}/"'),
+    Step("application", "/applications/{application}/", 'href="/loans/{loan}/"'),
+]
+API_FLOOR = Step("signed-in API", "/api/v1/bench/signed-in/", '"user":{user_id}', api=True)
+API = [
+    Step("API loans", "/api/v1/loans/", '"id":{loan}', api=True),
+    Step(
+        "API quote",
+        "/api/v1/loans/{loan}/relief-quote/?reason={reason}",
+        '"policy_version"',
+        api=True,
+    ),
+    Step(
+        "API application",
+        "/api/v1/relief-applications/{application}/",
+        '"id":{application}',
+        api=True,
+    ),
 ]
 
 
 def main(scale: str = "full") -> list[dict]:
-    if not shutil.which("wrk"):
-        print("pages: wrk is not installed (apt-get install wrk); skipped", flush=True)
-        return [result("borrower pages", product="skipped: no wrk", target="—", met=None)]
     return run_child(
         "bench.bench_pages",
         scale,
         database="bench_pages",
-        # bench.settings: the product's settings plus the baseline's URL. No REDIS_URL: the
-        # applications made for the pages are triaged in-process (Celery eager).
-        # The server's workers share a Redis cache (rate limits), as in production.
+        # bench.settings: the product's settings plus the floors' URLs. No REDIS_URL: the
+        # applications made for the walk are triaged in-process (Celery eager). The server's
+        # workers share a Redis cache (rate limits), as in production.
         extra_env={"DJANGO_SETTINGS_MODULE": "bench.settings", "CACHE_URL": CACHE},
         unset=("REDIS_URL",),
     )
@@ -108,22 +138,52 @@ def main(scale: str = "full") -> list[dict]:
 # Everything below runs in the child process.
 
 
-@dataclass(frozen=True)
-class SignedIn:
+@dataclass
+class Borrower:
     username: str
+    user_id: int
     loan: int
+    loan_external_id: str
     application: int
-    session: str
+    reason: str
     token: str
-    csrf: str  # the CSRF cookie a browser holds once it has shown a form of the site
+    cookie: str = ""  # the session and CSRF cookies her sign-in left in the browser
+
+    def fields(self) -> dict:
+        return {
+            "loan": self.loan,
+            "loan_external_id": self.loan_external_id,
+            "application": self.application,
+            "reason": self.reason,
+            "user_id": self.user_id,
+        }
+
+
+class WrongAnswer(Exception):
+    pass
+
+
+@dataclass
+class Outcome:
+    """One step of one round: every request's time, and the step's wall time."""
+
+    latencies: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds
+
+
+# --- data -----------------------------------------------------------------------------------
 
 
 def seed(borrowers: int) -> None:
     from django.core.management import call_command
 
-    from loans.models import Borrower
+    from loans.models import Borrower as BorrowerModel
 
-    present = Borrower.objects.filter(external_id__startswith="DEMO-B").count()
+    present = BorrowerModel.objects.filter(external_id__startswith="DEMO-B").count()
     if present >= borrowers:
         print(f"  reusing {present:,} demo borrowers", flush=True)
         return
@@ -147,7 +207,7 @@ def submit(loan) -> object | None:
 
 def close(application) -> bool:
     """Take an application out of the way of the next one: decline an offer, withdraw a case
-    under review. False if it can be neither."""
+    under review. False if it can be neither (already closed by its triage)."""
     from relief.models import ApplicationStatus
     from relief.services import relief_application_decline, relief_application_withdraw
 
@@ -162,18 +222,24 @@ def close(application) -> bool:
     return True
 
 
-def applications(count: int) -> None:
-    """`count` applications on overdue demo loans; the first SIGNED_IN borrowers get HISTORY
-    each (earlier ones declined or withdrawn), so their list page has rows to show."""
+def applications(wanted: int) -> None:
+    """Make sure `wanted` demo borrowers have applications on an overdue loan. Every other one
+    gets a closed application and then an open one (her list has two rows; her quote says
+    the loan has an open application); the others one closed application (a fresh quote)."""
     from django.db import connection
 
     from loans.models import Loan
     from loans.selectors import local_today
     from relief.models import ReliefApplication
 
-    present = ReliefApplication.objects.count()
-    if present >= count:
-        print(f"  reusing {present:,} applications", flush=True)
+    present = (
+        ReliefApplication.objects.filter(borrower__external_id__startswith="DEMO-B")
+        .values("borrower")
+        .distinct()
+        .count()
+    )
+    if present >= wanted:
+        print(f"  reusing the applications of {present:,} borrowers", flush=True)
         return
     started = time.perf_counter()
     # Celery eager on the in-memory broker says once that it has no host name: true, and noise.
@@ -183,60 +249,42 @@ def applications(count: int) -> None:
         cursor.execute("SET synchronous_commit TO off")
     candidates = (
         Loan.objects.filter(
-            external_id__startswith="L-B",
+            borrower__external_id__startswith="DEMO-B",
             status=Loan.Status.ACTIVE,
             legal_proceedings=False,
             installments__paid_off_on__isnull=True,
             installments__grace_ends_on__lt=local_today(),
         )
-        .exclude(relief_applications__isnull=False)
+        .exclude(borrower__relief_applications__isnull=False)
         .select_related("borrower__user")
         .distinct()
         .order_by("id")
     )
-    made = present
-    signed_in = ReliefApplication.objects.values("borrower").distinct().count()
+    done = present
     for loan in candidates.iterator(chunk_size=500):
-        if made >= count:
+        if done >= wanted:
             break
-        rounds = HISTORY if signed_in < SIGNED_IN else 1
-        application = None
-        for number in range(rounds):
-            application = submit(loan)
-            if application is None:
-                break
-            made += 1
-            if number < rounds - 1 and not close(application):
-                break
-        signed_in += application is not None
+        application = submit(loan)
+        if application is None:
+            continue
+        if close(application) and done % 2 == 0:
+            submit(loan)
+        done += 1
     with connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit TO DEFAULT")
         cursor.execute("ANALYZE")
-    print(f"  submitted {made - present:,} applications in {time.perf_counter() - started:.0f}s")
+    if done < wanted:
+        raise RuntimeError(f"only {done:,} borrowers could apply, {wanted:,} needed")
+    print(
+        f"  {done - present:,} borrowers applied in {time.perf_counter() - started:.0f}s",
+        flush=True,
+    )
 
 
-def session_for(user) -> str:
-    """A signed-in session written with Django's session store, as `login()` leaves it."""
-    from importlib import import_module
-
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-
-    backend = "django.contrib.auth.backends.ModelBackend"
-    if backend not in settings.AUTHENTICATION_BACKENDS:
-        backend = settings.AUTHENTICATION_BACKENDS[-1]
-    session = import_module(settings.SESSION_ENGINE).SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = backend
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save()
-    return session.session_key
-
-
-def signed_in_borrowers() -> list[SignedIn]:
+def virtual_users(count: int) -> list[Borrower]:
+    """The first `count` demo borrowers with applications, each with her latest application,
+    its loan, a reason for her quote and her API token (made once, kept)."""
     from django.db.models import Max
-    from django.middleware.csrf import CSRF_ALLOWED_CHARS
-    from django.utils.crypto import get_random_string
     from rest_framework.authtoken.models import Token
 
     from relief.models import ReliefApplication
@@ -245,23 +293,67 @@ def signed_in_borrowers() -> list[SignedIn]:
         ReliefApplication.objects.filter(borrower__external_id__startswith="DEMO-B")
         .values("borrower")
         .annotate(last=Max("id"))
-        .order_by("borrower")[:SIGNED_IN]
+        .order_by("borrower")[:count]
     )
-    people = []
-    for row in latest:
-        application = ReliefApplication.objects.select_related("borrower__user").get(pk=row["last"])
-        user = application.borrower.user
-        people.append(
-            SignedIn(
-                username=user.get_username(),
-                loan=application.loan_id,
-                application=application.pk,
-                session=session_for(user),
-                token=Token.objects.get_or_create(user=user)[0].key,
-                csrf=get_random_string(32, CSRF_ALLOWED_CHARS),
-            )
+    chosen = (
+        ReliefApplication.objects.filter(pk__in=[row["last"] for row in latest])
+        .select_related("borrower__user", "loan")
+        .order_by("borrower_id")
+    )
+    people = [
+        Borrower(
+            username=application.borrower.user.get_username(),
+            user_id=application.borrower.user_id,
+            loan=application.loan_id,
+            loan_external_id=application.loan.external_id,
+            application=application.pk,
+            reason=REASONS[number % len(REASONS)],
+            token="",
         )
+        for number, application in enumerate(chosen)
+    ]
+    if len(people) < count:
+        raise RuntimeError(f"{len(people)} borrowers with applications, {count} needed")
+    user_ids = [person.user_id for person in people]
+    tokens = dict(Token.objects.filter(user_id__in=user_ids).values_list("user_id", "key"))
+    missing = [Token(user_id=pk, key=Token.generate_key()) for pk in user_ids if pk not in tokens]
+    Token.objects.bulk_create(missing)
+    tokens.update((token.user_id, token.key) for token in missing)
+    for person in people:
+        person.token = tokens[person.user_id]
     return people
+
+
+# --- queries per page, in this process ------------------------------------------------------
+
+
+def count_queries(warm: Borrower, counted: Borrower) -> dict[str, int]:
+    """Queries of each step for `counted`, after the same walk for `warm` (what a worker
+    keeps between requests, such as prepared templates, is then kept, as on the server)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    counts: dict[str, int] = {}
+    for person in (warm, counted):
+        browser = Client(HTTP_HOST="127.0.0.1")
+        browser.force_login(get_user_model().objects.get(pk=person.user_id))
+        app = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {person.token}")
+        for step in [PAGE_FLOOR, *PAGES, API_FLOOR, *API]:
+            client = app if step.api else browser
+            path = step.path.format(**person.fields())
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(path)
+            marker = step.marker.format(**person.fields()).encode()
+            if response.status_code != 200 or marker not in response.content:
+                raise WrongAnswer(f"{path} answered {response.status_code} without {marker!r}")
+            counts[step.name] = len(queries)
+    connection.close()
+    return counts
+
+
+# --- the server -----------------------------------------------------------------------------
 
 
 def collect_static() -> None:
@@ -299,265 +391,307 @@ def start_server(port: int, log: Path) -> subprocess.Popen:
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
+        if server.poll() is not None:
+            break
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         try:
-            if get(port, BASELINE_PATH)[0] == 200:
+            connection.request("GET", "/bench/minimal/")
+            if connection.getresponse().status == 200:
                 return server
         except OSError:
             time.sleep(0.2)
+        finally:
+            connection.close()
     server.kill()
-    raise RuntimeError(f"gunicorn did not answer on port {port} (see {log})")
+    tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+    raise RuntimeError(f"gunicorn did not answer on port {port} ({log}):\n{tail}")
 
 
-def get(port: int, path: str, headers: dict | None = None) -> tuple[int, bytes, dict]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.request("GET", path, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, response.read(), dict(response.getheaders())
-    finally:
-        connection.close()
+# --- the client -----------------------------------------------------------------------------
 
 
-def login_through_form(port: int, username: str) -> tuple[str, str] | None:
-    """Sign in as a borrower would (the login page, its CSRF token, the form); the session
-    and CSRF cookies, or None if the sign-in did not work."""
-    status, body, headers = get(port, "/accounts/login/")
-    cookie = re.search(r"csrftoken=([^;]+)", headers.get("Set-Cookie", ""))
+def cookies_of(response: http.client.HTTPResponse) -> dict[str, str]:
+    jar = SimpleCookie()
+    for header in response.msg.get_all("Set-Cookie") or []:
+        jar.load(header)
+    return {name: morsel.value for name, morsel in jar.items()}
+
+
+def sign_in(connection: http.client.HTTPConnection, person: Borrower, origin: str) -> None:
+    """What a browser does: the login page (its CSRF cookie and the form's token), then the
+    form. Leaves the session and CSRF cookies on `person`."""
+    from django.conf import settings
+
+    connection.request("GET", LOGIN_PATH, headers={"Accept": "text/html"})
+    response = connection.getresponse()
+    body = response.read()
+    csrf = cookies_of(response).get(settings.CSRF_COOKIE_NAME)
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
-    if status != 200 or not cookie or not token:
-        return None
-    from urllib.parse import urlencode
-
-    form = urlencode(
-        {
-            "username": username,
-            "password": DEMO_PASSWORD,
-            "csrfmiddlewaretoken": token.group(1).decode(),
-        }
+    if response.status != 200 or not csrf or not token:
+        raise WrongAnswer(f"GET {LOGIN_PATH} answered {response.status} without a CSRF token")
+    form = {
+        "username": person.username,
+        "password": DEMO_PASSWORD,
+        "csrfmiddlewaretoken": token.group(1).decode(),
+    }
+    connection.request(
+        "POST",
+        LOGIN_PATH,
+        body=urlencode(form),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"{settings.CSRF_COOKIE_NAME}={csrf}",
+            "Origin": origin,
+            "Referer": f"{origin}{LOGIN_PATH}",
+            "Accept": "text/html",
+        },
     )
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.request(
-            "POST",
-            "/accounts/login/",
-            body=form,
-            headers={
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Cookie": f"csrftoken={cookie.group(1)}",
-                "Referer": f"http://127.0.0.1:{port}/accounts/login/",
-            },
+    response = connection.getresponse()
+    body = response.read()
+    jar = cookies_of(response)
+    session = jar.get(settings.SESSION_COOKIE_NAME)
+    if response.status != 302 or response.getheader("Location") != "/" or not session:
+        raise WrongAnswer(f"{person.username}'s sign-in answered {response.status} {body[:300]!r}")
+    csrf = jar.get(settings.CSRF_COOKIE_NAME, csrf)  # rotated at sign-in
+    person.cookie = f"{settings.SESSION_COOKIE_NAME}={session}; {settings.CSRF_COOKIE_NAME}={csrf}"
+
+
+def fetch(connection: http.client.HTTPConnection, path: str, headers: dict, marker: bytes) -> None:
+    connection.request("GET", path, headers=headers)
+    response = connection.getresponse()
+    body = response.read()
+    if response.status != 200 or marker not in body:
+        raise WrongAnswer(
+            f"GET {path} answered {response.status} without {marker!r}: {body[:300]!r}"
         )
-        response = connection.getresponse()
-        response.read()
-        session = re.search(r"sessionid=([^;]+)", response.getheader("Set-Cookie") or "")
-        if response.status == 302 and session:
-            return session.group(1), cookie.group(1)
-        return None
+
+
+def headers_of(person: Borrower, step: Step) -> dict[str, str]:
+    if step.api:
+        return {"Authorization": f"Token {person.token}", "Accept": "application/json"}
+    return {"Cookie": person.cookie, "Accept": "text/html"}
+
+
+def step_jobs(step: Step, people: list[Borrower]) -> list[Callable]:
+    """One request per borrower, built before the clock starts."""
+    jobs = []
+    for person in people:
+        values = person.fields()
+        jobs.append(
+            partial(
+                fetch,
+                path=step.path.format(**values),
+                headers=headers_of(person, step),
+                marker=step.marker.format(**values).encode(),
+            )
+        )
+    return jobs
+
+
+def load(port: int, jobs: list[Callable]) -> Outcome:
+    """Run `jobs` LANES at a time, each lane a thread with its own connection taking the next
+    job when free; time each job, and the whole. The first wrong answer stops the load and is
+    raised."""
+    outcome = Outcome()
+    pending = iter(jobs)
+    claim = threading.Lock()
+    problems: list[BaseException] = []
+    ready = threading.Barrier(LANES + 1)
+
+    def lane() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+        ready.wait()
+        try:
+            while not problems:
+                with claim:
+                    job = next(pending, None)
+                if job is None:
+                    return
+                began = time.perf_counter()
+                job(connection)
+                outcome.latencies.append(time.perf_counter() - began)
+        except Exception as exc:  # handed to the caller below
+            problems.append(exc)
+        finally:
+            connection.close()
+
+    lanes = [threading.Thread(target=lane, daemon=True) for _ in range(LANES)]
+    for thread in lanes:
+        thread.start()
+    ready.wait()
+    started = time.perf_counter()
+    for thread in lanes:
+        thread.join()
+    outcome.seconds = time.perf_counter() - started
+    if problems:
+        raise problems[0]
+    return outcome
+
+
+def warm_up(port: int, people: list[Borrower], origin: str) -> None:
+    """The server's workers have served pages before, as in production: a few borrowers that
+    are not measured walk everything twice, one request at a time."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+    try:
+        for person in people:
+            sign_in(connection, person, origin)
+        for _ in range(2):
+            for person in people:
+                for step in [PAGE_FLOOR, *PAGES, API_FLOOR, *API]:
+                    step_jobs(step, [person])[0](connection)
     finally:
         connection.close()
 
 
-def headers_of(person: SignedIn, authentication: str) -> dict[str, str]:
-    if authentication == "token":
-        return {"Authorization": f"Token {person.token}"}
-    return {"Cookie": f"sessionid={person.session}; csrftoken={person.csrf}"}
+# --- the measurement ------------------------------------------------------------------------
 
 
-LUA = """
-local targets = %(targets)s
-local prepared = {}
-local counter = 0
-
-function init(args)
-  for i, target in ipairs(targets) do
-    prepared[i] = wrk.format("GET", target[1], target[2])
-  end
-end
-
-function request()
-  counter = counter + 1
-  return prepared[(counter %% #prepared) + 1]
-end
-
-function done(summary, latency, requests)
-  io.write(string.format(
-    "WRK_JSON {\\"requests\\": %%d, \\"duration_us\\": %%d, \\"connect\\": %%d, " ..
-    "\\"read\\": %%d, \\"write\\": %%d, \\"status\\": %%d, \\"timeout\\": %%d, " ..
-    "\\"p50_us\\": %%d, \\"p99_us\\": %%d, \\"max_us\\": %%d}\\n",
-    summary.requests, summary.duration, summary.errors.connect, summary.errors.read,
-    summary.errors.write, summary.errors.status, summary.errors.timeout,
-    latency:percentile(50), latency:percentile(99), latency.max))
-end
-"""
-
-
-def lua_string(text: str) -> str:
-    return json.dumps(text)  # a JSON string of ASCII is a valid Lua string literal
-
-
-def wrk_script(folder: Path, name: str, targets: list[tuple[str, dict]]) -> Path:
-    entries = []
-    for path, headers in targets:
-        fields = ", ".join(f"[{lua_string(k)}] = {lua_string(v)}" for k, v in headers.items())
-        entries.append(f"{{{lua_string(path)}, {{{fields}}}}}")
-    script = folder / f"{re.sub(r'[^a-z0-9]+', '-', name)}.lua"
-    script.write_text(LUA % {"targets": "{\n  " + ",\n  ".join(entries) + "\n}"})
-    return script
-
-
-def load(port: int, script: Path, seconds: float) -> dict:
-    completed = subprocess.run(
-        [
-            "wrk",
-            f"--threads={THREADS}",
-            f"--connections={CONNECTIONS}",
-            f"--duration={seconds}s",
-            "--timeout=10s",
-            "--latency",
-            f"--script={script}",
-            f"http://127.0.0.1:{port}",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    line = next(x for x in completed.stdout.splitlines() if x.startswith("WRK_JSON "))
-    figures = json.loads(line.removeprefix("WRK_JSON "))
-    figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6)
-    figures["p99_ms"] = figures["p99_us"] / 1000
-    # Socket errors and answers of 400 or more (every target answered 200 before the load).
-    figures["errors"] = sum(figures[k] for k in ("connect", "read", "write", "status", "timeout"))
-    return figures
-
-
-def paired_ratio(runs: list[dict], against: list[dict]) -> float:
-    """The median of the requests/s ratios of runs made one after the other (the i-th of
-    each): the machine's speed drifts over minutes, and a pair shares its moment."""
-    return statistics.median(a["rps"] / b["rps"] for a, b in zip(runs, against, strict=True))
-
-
-def check(port: int, path: str, headers: dict) -> str | None:
-    """None if the URL answers 200 as wanted, else what went wrong."""
-    status, body, answer = get(port, path, headers)
-    if status != 200:
-        return f"{path} answered {status} {answer.get('Location', '')} {body[:200]!r}"
-    return None
-
-
-def measure(port: int, people: list[SignedIn], scale: str, folder: Path) -> list[dict]:
-    sizes = SCALES[scale]
-    seconds, rounds = sizes["seconds"], sizes["rounds"]
-    rows = []
-    for name, pattern, authentication, p99_applies in URLS:
-        targets = [
-            (
-                pattern.format(loan=person.loan, application=person.application),
-                headers_of(person, authentication),
-            )
-            for person in people
-        ]
-        problem = next(filter(None, (check(port, *target) for target in targets)), None)
-        if problem:
-            print(f"  {name}: {problem}", flush=True)
-            rows.append(result(f"{name} (load)", product="failed", target="—", met=False))
-            continue
-        floor_path = FLOOR_PATHS[authentication]
-        scripts = {
-            "product": wrk_script(folder, name, targets),
-            "baseline": wrk_script(
-                folder, f"{name}-baseline", [(BASELINE_PATH, h) for _, h in targets]
-            ),
-            "floor": wrk_script(folder, f"{name}-floor", [(floor_path, h) for _, h in targets]),
-            # Every answer rendered by its view, as on a first visit or after any change.
-            "rendered": wrk_script(
-                folder, f"{name}-rendered", [(p, {**h, **RENDER}) for p, h in targets]
-            ),
-        }
-        # Warm both workers (templates, prepared statements, kept answers): every target of
-        # every kind a few times over, one request at a time.
-        for path, headers in targets * 3:
-            for warm_path, warm_headers in (
-                (path, headers),
-                (path, {**headers, **RENDER}),
-                (BASELINE_PATH, headers),
-                (floor_path, headers),
-            ):
-                get(port, warm_path, warm_headers)
-        runs: dict[str, list[dict]] = {kind: [] for kind in scripts}
-        for number in range(rounds):
-            order = list(scripts) if number % 2 == 0 else list(reversed(scripts))
-            for kind in order:
-                duration = sizes["context_seconds"] if kind in CONTEXT_KINDS else seconds
-                runs[kind].append(load(port, scripts[kind], duration))
-        rps = {kind: statistics.median(r["rps"] for r in runs[kind]) for kind in runs}
-        p99 = {kind: statistics.median(r["p99_ms"] for r in runs[kind]) for kind in runs}
-        errors = sum(r["errors"] for kind in runs for r in runs[kind])
-        ratio = paired_ratio(runs["product"], runs["baseline"])
-        floor_ratio = paired_ratio(runs["product"], runs["floor"])
-        rendered_ratio = paired_ratio(runs["rendered"], runs["baseline"])
-        met = ratio >= TARGET_RATIO and errors == 0
-        target = f"ratio >= {TARGET_RATIO}"
-        if p99_applies:
-            met = met and p99["product"] < TARGET_P99_MS
-            target += f"; p99 < {TARGET_P99_MS:.0f} ms"
+def measure(port: int, people: list[Borrower], rounds: int) -> dict[str, list[Outcome]]:
+    origin = f"http://127.0.0.1:{port}"
+    outcomes: dict[str, list[Outcome]] = {"sign-in": []}
+    outcomes.update((step.name, []) for step in [PAGE_FLOOR, *PAGES, API_FLOOR, *API])
+    size = len(people) // rounds
+    for number in range(rounds):
+        group = people[number * size : (number + 1) * size]
+        signing_in = [partial(sign_in, person=person, origin=origin) for person in group]
+        outcomes["sign-in"].append(load(port, signing_in))
+        # The floor before the steps in even rounds, after them in odd ones.
+        for floor, steps in ((PAGE_FLOOR, PAGES), (API_FLOOR, API)):
+            order = [floor, *steps] if number % 2 == 0 else [*steps, floor]
+            for step in order:
+                outcomes[step.name].append(load(port, step_jobs(step, group)))
         print(
-            f"pages {name} ({pattern}): {rps['product']:.0f} req/s, p99 {p99['product']:.0f} ms;"
-            f" baseline {rps['baseline']:.0f} req/s, p99 {p99['baseline']:.0f} ms; ratio"
-            f" {ratio:.2f} ({target}: {'meets' if met else 'MISSES'}); signed-in floor"
-            f" {floor_path} {rps['floor']:.0f} req/s, p99 {p99['floor']:.0f} ms, ratio"
-            f" {floor_ratio:.2f}; rendered every time {rps['rendered']:.0f} req/s, p99"
-            f" {p99['rendered']:.0f} ms, ratio {rendered_ratio:.2f}"
-            + (f"; {errors} failed requests" if errors else "")
-            + "\n    runs (product/baseline req/s): "
+            f"  round {number + 1}/{rounds}: {len(group)} borrowers, sign-in "
+            f"{outcomes['sign-in'][-1].rate:.1f}/s, "
             + ", ".join(
-                f"{a['rps']:.0f}/{b['rps']:.0f}"
-                for a, b in zip(runs["product"], runs["baseline"], strict=True)
+                f"{step.name} {outcomes[step.name][-1].rate:.0f}/s"
+                for step in [PAGE_FLOOR, *PAGES, API_FLOOR, *API]
             ),
             flush=True,
         )
-        label = pattern.split("?")[0].replace("{", "<").replace("}", ">")
-        rows.append(
-            result(
-                f"{name} {label}",
-                product=f"{rps['product']:.0f} req/s, p99 {p99['product']:.0f} ms",
-                baseline=f"{rps['baseline']:.0f} req/s, p99 {p99['baseline']:.0f} ms",
-                ratio=f"{ratio:.2f}",
-                target=target,
-                met=met,
+    return outcomes
+
+
+def latency_ms(runs: list[Outcome]) -> tuple[float, float, float]:
+    """p50, p95 and p99 of every request of every round, in milliseconds."""
+    every = [seconds * 1000 for run in runs for seconds in run.latencies]
+    return percentile(every, 0.50), percentile(every, 0.95), percentile(every, 0.99)
+
+
+def summarize(outcomes: dict[str, list[Outcome]], queries: dict[str, int]) -> list[dict]:
+    """Print each step against its floor; the summary lines."""
+    columns = "{:<16} {:>7} {:>6} {:>6} {:>6} {:>7} {:>6} {:>5}  {}"
+    print(columns.format("step", "req/s", "p50", "p95", "p99", "floor", "ratio", "qry", "target"))
+    sign_in = outcomes["sign-in"]
+    rate = statistics.median(run.rate for run in sign_in)
+    p50, p95, p99 = latency_ms(sign_in)
+    print(
+        columns.format(
+            "sign-in",
+            f"{rate:.1f}",
+            f"{p50:.0f}",
+            f"{p95:.0f}",
+            f"{p99:.0f}",
+            "",
+            "",
+            "",
+            "context: the form and the POST; the time is the password hash, by design",
+        )
+    )
+    rows = [
+        result(
+            f"pages: sign-in through the form ({sum(len(r.latencies) for r in sign_in):,})",
+            product=f"{rate:.1f}/s, p50/p95/p99 {p50:.0f}/{p95:.0f}/{p99:.0f} ms",
+            target="(context: the password hash)",
+            met=None,
+        )
+    ]
+    for floor, steps in ((PAGE_FLOOR, PAGES), (API_FLOOR, API)):
+        floors = outcomes[floor.name]
+        floor_rate = statistics.median(run.rate for run in floors)
+        f50, f95, f99 = latency_ms(floors)
+        print(
+            columns.format(
+                floor.name,
+                f"{floor_rate:.0f}",
+                f"{f50:.0f}",
+                f"{f95:.0f}",
+                f"{f99:.0f}",
+                "",
+                "",
+                queries[floor.name],
+                f"floor ({floor.path})",
             )
         )
-        rows.append(
-            result(
-                f"  the same, against a signed-in {FLOOR_NAMES[authentication]} that reads nothing",
-                product=f"{rps['product']:.0f} req/s",
-                baseline=f"{rps['floor']:.0f} req/s, p99 {p99['floor']:.0f} ms",
-                ratio=f"{floor_ratio:.2f}",
-                target="(context)",
-                met=None,
+        for step in steps:
+            runs = outcomes[step.name]
+            rate = statistics.median(run.rate for run in runs)
+            ratio = statistics.median(
+                run.rate / against.rate for run, against in zip(runs, floors, strict=True)
             )
-        )
-        rows.append(
-            result(
-                "  the same, every answer rendered by its view (no-cache)",
-                product=f"{rps['rendered']:.0f} req/s, p99 {p99['rendered']:.0f} ms",
-                baseline=f"{rps['baseline']:.0f} req/s",
-                ratio=f"{rendered_ratio:.2f}",
-                target="(context)",
-                met=None,
+            p50, p95, p99 = latency_ms(runs)
+            count = queries[step.name]
+            target = f"ratio >= {TARGET_RATIO}; p99 < {TARGET_P99_MS:.0f} ms"
+            met = ratio >= TARGET_RATIO and p99 < TARGET_P99_MS
+            if not step.api:
+                target += f"; <= {TARGET_QUERIES} queries"
+                met = met and count <= TARGET_QUERIES
+            print(
+                columns.format(
+                    step.name,
+                    f"{rate:.0f}",
+                    f"{p50:.0f}",
+                    f"{p95:.0f}",
+                    f"{p99:.0f}",
+                    f"{floor_rate:.0f}",
+                    f"{ratio:.2f}",
+                    count,
+                    f"{target}: {'meets' if met else 'MISSES'}",
+                )
             )
-        )
+            if len(runs) > 1:
+                print(
+                    "    rounds (step/floor req/s): "
+                    + ", ".join(
+                        f"{run.rate:.0f}/{against.rate:.0f}"
+                        for run, against in zip(runs, floors, strict=True)
+                    )
+                )
+            label = step.path.split("?")[0].format(loan="<id>", application="<id>", reason="")
+            rows.append(
+                result(
+                    f"{'API' if step.api else 'page'} {label}",
+                    product=f"{rate:.0f} req/s, p50/p95/p99 {p50:.0f}/{p95:.0f}/{p99:.0f} ms,"
+                    f" {count} queries",
+                    baseline=f"{floor_rate:.0f} req/s (signed-in {'API' if step.api else 'page'}"
+                    " floor)",
+                    ratio=f"{ratio:.2f}",
+                    target=target,
+                    met=met,
+                )
+            )
     return rows
 
 
 def run(scale: str) -> None:
+    import redis
+
     from bench.support import django_setup_and_migrate
 
     django_setup_and_migrate()
     sizes = SCALES[scale]
     seed(sizes["borrowers"])
-    applications(sizes["applications"])
-    people = signed_in_borrowers()
+    applications(sizes["users"] + SPARE)
+    people = virtual_users(sizes["users"] + SPARE)
+    spare, people = people[:SPARE], people[SPARE:]
     collect_static()
+    queries = count_queries(spare[0], spare[1])
+    print(
+        "  queries per request: " + ", ".join(f"{name} {count}" for name, count in queries.items()),
+        flush=True,
+    )
+    # Nothing a borrower sees comes from an earlier run's cache (Redis db 10, the benchmark's).
+    redis.Redis.from_url(CACHE).flushdb()
     log = BASE_DIR / "var" / "bench" / "gunicorn.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     from django.db import connections
@@ -566,23 +700,18 @@ def run(scale: str) -> None:
     port = free_port()
     server = start_server(port, log)
     try:
-        cookies = login_through_form(port, people[0].username)
-        if cookies:
-            session, csrf = cookies
-            people[0] = SignedIn(**{**people[0].__dict__, "session": session, "csrf": csrf})
-        else:
-            print("  WARNING: signing in through the login form did not work", flush=True)
+        warm_up(port, spare[1:], f"http://127.0.0.1:{port}")
         print(
-            f"  gunicorn on 127.0.0.1:{port}: {WORKERS} sync workers, DEBUG off; wrk "
-            f"{CONNECTIONS} connections, {THREADS} threads, {sizes['seconds']} s a run "
-            f"({sizes['context_seconds']} s for the context rows), "
-            f"{sizes['rounds']} run(s) of each; {len(people)} borrowers take turns",
+            f"  gunicorn on 127.0.0.1:{port}: {WORKERS} sync workers, DEBUG off; {len(people):,}"
+            f" different borrowers in {sizes['rounds']} round(s), {LANES} requests in flight",
             flush=True,
         )
-        with tempfile.TemporaryDirectory(prefix="bench-pages-") as folder:
-            rows = measure(port, people, scale, Path(folder))
+        started = time.perf_counter()
+        outcomes = measure(port, people, sizes["rounds"])
+        print(f"  walked in {time.perf_counter() - started:.0f}s", flush=True)
     finally:
         stop(server)
+    rows = summarize(outcomes, queries)
     print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", flush=True)
     report(rows)
 

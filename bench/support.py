@@ -34,6 +34,11 @@ CHILD_ENV = {
 }
 
 
+class BenchmarkFailed(RuntimeError):
+    """A benchmark could not measure: its child failed, or a service it needs is missing.
+    `python -m bench` prints the reason and exits non-zero after the other benchmarks."""
+
+
 def database_url(name: str) -> str:
     current = os.environ.get("DATABASE_URL", "")
     server = current if current.startswith(("postgres://", "postgresql://")) else DEFAULT_SERVER
@@ -67,7 +72,7 @@ def run_child(
     unset: tuple[str, ...] = (),
 ) -> list[dict]:
     """Run `python -m <module> --scale <scale>` with Django on the benchmark's database and
-    return the summary lines it reported (a failed child gives one line saying so)."""
+    return the summary lines it reported; `BenchmarkFailed` if it failed."""
     url = database_url(database)
     ensure_database(url)
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
@@ -84,9 +89,10 @@ def run_child(
         command = [sys.executable, "-m", module, "--scale", scale]
         code = subprocess.call(command, cwd=BASE_DIR, env=env)
         if code != 0:
-            print(f"  {module} failed (exit code {code})", flush=True)
-            return [result(module.rsplit(".", 1)[-1], product="failed", target="—", met=False)]
-        return json.loads(figures.read_text()) if figures.exists() else []
+            raise BenchmarkFailed(f"{module} exited with code {code} (its output above says why)")
+        if not figures.exists():
+            raise BenchmarkFailed(f"{module} reported no figures")
+        return json.loads(figures.read_text())
 
 
 def report(rows: list[dict]) -> list[dict]:
