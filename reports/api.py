@@ -166,12 +166,12 @@ class ExportFileApi(APIView):
     )
     def get(self, request: Request, export_id: int):
         export = services.export_of_user(user=request.user, export_id=export_id)
-        export, file_path = services.export_for_download(
+        export, file = services.export_for_download(
             user=request.user, export_id=export.pk, token=export.token
         )
         filters = ReportFilters.from_dict(export.filters)
         response = FileResponse(
-            file_path.open("rb"),
+            file,
             as_attachment=True,
             filename=f"{filters.file_stem(export.report)}.{export.format}",
             content_type=services.CONTENT_TYPES[export.format],

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from reports.progress import progress_read
+
 
 class ExportFormat(models.TextChoices):
     CSV = "csv", "CSV"
@@ -20,8 +22,9 @@ def new_token() -> str:
 class Export(models.Model):
     """A report file too large to stream at once: a task builds it, the requester downloads it.
 
-    The file lives under MEDIA_ROOT/exports/ and only the requester may download it, until
-    `expires_at`.
+    The file lives in the default storage under exports/ and only the requester may download
+    it, until `expires_at`. While it is being built, `progress_rows` as loaded is the count
+    the build keeps in the cache (`reports.progress`).
     """
 
     class Status(models.TextChoices):
@@ -61,6 +64,16 @@ class Export(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.report}.{self.format} ({self.status})"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        export = super().from_db(db, field_names, values)
+        loaded = set(field_names)
+        if {"status", "progress_rows"} <= loaded and export.status == cls.Status.RUNNING:
+            rows = progress_read(export.pk)
+            if rows is not None:
+                export.progress_rows = rows
+        return export
 
     @property
     def progress_percent(self) -> int:

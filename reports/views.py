@@ -138,7 +138,7 @@ def export_detail(request, export_id: int):
 def export_download(request, export_id: int, token: str):
     """Only the requester, only until the export expires (then 410)."""
     try:
-        export, path = services.export_for_download(
+        export, file = services.export_for_download(
             user=request.user, export_id=export_id, token=token
         )
     except DomainError as exc:
@@ -148,7 +148,7 @@ def export_download(request, export_id: int, token: str):
     report = REPORTS[export.report]
     filters = ReportFilters.from_dict(export.filters)
     response = FileResponse(
-        path.open("rb"),
+        file,
         as_attachment=True,
         filename=f"{filters.file_stem(report.name)}.{export.format}",
         content_type=services.CONTENT_TYPES[export.format],

@@ -16,7 +16,7 @@ from reports.services.access import (
 )
 from reports.services.audit import export_log_finish, export_log_write
 from reports.services.background import (
-    ProgressWriter,
+    ExportProgress,
     export_build,
     export_download_url,
     export_finish,
@@ -34,7 +34,7 @@ __all__ = [
     "OPS_GROUP",
     "UNMASKED_PERMISSION",
     "ExportDownload",
-    "ProgressWriter",
+    "ExportProgress",
     "async_threshold",
     "export_build",
     "export_download_url",

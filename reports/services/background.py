@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-import os
-import threading
+import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
@@ -20,6 +20,7 @@ from core.errors import DomainError
 from reports import writers
 from reports.filters import ReportFilters
 from reports.models import Export, ExportFormat, ExportLog
+from reports.progress import progress_forget, progress_record
 from reports.queries import Report
 from reports.services.access import may_export_unmasked, report_get
 from reports.services.audit import export_log_write
@@ -72,10 +73,9 @@ def export_request(
     return export
 
 
-class ProgressWriter:
-    """Writes the rows done so far at most once a second, on its own short-lived connection:
-    the export's own connection is busy with the COPY or inside the read transaction, and
-    the progress must be visible to the page while the export runs."""
+class ExportProgress:
+    """Records the rows written so far at most once a second (`reports.progress`), for the
+    export's page while it runs."""
 
     def __init__(self, export_id: int, *, every_seconds: float = 1.0) -> None:
         self.export_id = export_id
@@ -84,23 +84,13 @@ class ProgressWriter:
 
     def __call__(self, rows: int) -> None:
         now = time.monotonic()
-        if now - self.last < self.every_seconds:
-            return
-        self.last = now
-        thread = threading.Thread(target=self.write, args=(rows,), daemon=True)
-        thread.start()
-        thread.join()
-
-    def write(self, rows: int) -> None:
-        try:
-            Export.objects.filter(pk=self.export_id).update(progress_rows=rows)
-        except Exception:  # progress is a nicety; the export goes on
-            log.warning("could not record progress of export %s", self.export_id, exc_info=True)
-        finally:
-            connection.close()
+        if now - self.last >= self.every_seconds:
+            self.last = now
+            progress_record(self.export_id, rows)
 
 
-def export_file_path(export: Export) -> str:
+def export_file_name(export: Export) -> str:
+    """The file's name in the default storage."""
     return f"{EXPORTS_DIR}/{export.pk}-{export.token[:16]}.{export.format}"
 
 
@@ -123,28 +113,21 @@ def export_build(*, export_id: int) -> Export:
         export.progress_rows = 0
         export.error = ""
         export.save(update_fields=["status", "started_at", "progress_rows", "error"])
+    progress_forget(export_id)  # a lost build's count
     report = report_get(export.report)
     filters = ReportFilters.from_dict(export.filters)
-    relative = export_file_path(export)
-    target = Path(settings.MEDIA_ROOT) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".part")
+    name = export_file_name(export)
     try:
-        queryset = report.queryset(filters, unmasked=export.unmasked)
-        progress = ProgressWriter(export.pk)
-        # Headers (XLSX) in the requester's language, as the page they asked from.
-        with translation.override(export.language), partial.open("wb") as out:
-            if export.format == ExportFormat.CSV:
-                rows = writers.write_csv(report, queryset, out, progress=progress)
-            elif export.format == ExportFormat.XLSX:
-                rows = writers.write_xlsx(report, queryset, out, progress=progress)
-            else:
-                header = writers.json_header(report, filters, export.unmasked)
-                rows = writers.write_json(report, queryset, out, header=header, progress=progress)
-        os.replace(partial, target)
+        # Written into a local temporary file, then handed to the storage whole (a remote
+        # storage uploads it in one go; the database's COPY writes into a local file).
+        with tempfile.TemporaryFile() as spool:
+            rows = _write_export(export, report, filters, spool)
+            default_storage.delete(name)  # left by a build lost after storing it
+            stored = default_storage.save(name, File(spool))
     except Exception as exc:
         log.exception("export %s failed", export_id)
-        partial.unlink(missing_ok=True)
+        _discard(name)
+        progress_forget(export_id)
         Export.objects.filter(pk=export_id).update(
             status=Export.Status.FAILED,
             error=f"{type(exc).__name__}: {exc}"[:2000],
@@ -152,7 +135,27 @@ def export_build(*, export_id: int) -> Export:
         )
         export.refresh_from_db()
         return export
-    return export_finish(export_id=export_id, rows=rows, file_path=relative)
+    return export_finish(export_id=export_id, rows=rows, file_path=stored)
+
+
+def _discard(name: str) -> None:
+    try:
+        default_storage.delete(name)
+    except Exception:  # the storage is away: the file stays, linked from nowhere
+        log.warning("could not delete %s", name, exc_info=True)
+
+
+def _write_export(export: Export, report: Report, filters: ReportFilters, out) -> int:
+    queryset = report.queryset(filters, unmasked=export.unmasked)
+    progress = ExportProgress(export.pk)
+    # Headers (XLSX) in the requester's language, as the page they asked from.
+    with translation.override(export.language):
+        if export.format == ExportFormat.CSV:
+            return writers.write_csv(report, queryset, out, progress=progress)
+        if export.format == ExportFormat.XLSX:
+            return writers.write_xlsx(report, queryset, out, progress=progress)
+        header = writers.json_header(report, filters, export.unmasked)
+        return writers.write_json(report, queryset, out, header=header, progress=progress)
 
 
 @transaction.atomic
@@ -177,6 +180,7 @@ def export_finish(*, export_id: int, rows: int, file_path: str) -> Export:
             "expires_at",
         ]
     )
+    transaction.on_commit(lambda: progress_forget(export_id))
     report = report_get(export.report)
     export_log_write(
         user=export.requester,
@@ -208,8 +212,8 @@ def export_of_user(*, user, export_id: int) -> Export:
         raise DomainError(EXPORT_NOT_FOUND, code="not_found", status=404) from None
 
 
-def export_for_download(*, user, export_id: int, token: str) -> tuple[Export, Path]:
-    """The file of a finished export, for its requester only, until it expires.
+def export_for_download(*, user, export_id: int, token: str) -> tuple[Export, File]:
+    """The file of a finished export, opened, for its requester only, until it expires.
 
     Another user's export, a wrong token or a missing file → 404; expired → 410. An unmasked
     file needs the permission still held now.
@@ -223,10 +227,10 @@ def export_for_download(*, user, export_id: int, token: str) -> tuple[Export, Pa
         raise DomainError(EXPORT_EXPIRED, code="gone", status=410)
     if export.status != Export.Status.DONE or not export.file_path:
         raise DomainError(EXPORT_NOT_READY, code="not_ready", status=404)
-    path = Path(settings.MEDIA_ROOT) / export.file_path
-    if not path.is_file():
-        raise DomainError(EXPORT_NOT_FOUND, code="not_found", status=404)
-    return export, path
+    try:
+        return export, default_storage.open(export.file_path, "rb")
+    except FileNotFoundError:
+        raise DomainError(EXPORT_NOT_FOUND, code="not_found", status=404) from None
 
 
 def exports_of_user(user):
@@ -238,7 +242,7 @@ def exports_purge_expired(*, now=None) -> int:
     now = now or timezone.now()
     purged = 0
     for export in Export.objects.filter(expires_at__lte=now).exclude(file_path=""):
-        (Path(settings.MEDIA_ROOT) / export.file_path).unlink(missing_ok=True)
+        default_storage.delete(export.file_path)
         Export.objects.filter(pk=export.pk).update(file_path="")
         purged += 1
     return purged
