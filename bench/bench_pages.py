@@ -5,30 +5,32 @@ the database `bench_pages` holding the demo data of `seed_demo --borrowers 10000
 10,000; kept between runs), the cache on Redis database 10 (flushed at the start of a run, so
 that nothing a borrower sees was prepared by an earlier run). Applications are submitted
 through the service once and kept: every virtual user has an overdue loan and one or two
-applications (every other one has an open application, which her quote then points to; the
-others' quote is computed afresh). Each virtual user is a different demo borrower.
+applications (every other one an open application, which her quote then points to; the
+others a closed one, and a quote computed afresh).
 
-The walk, measured step by step so that each step has a rate of its own: every virtual user
-of a round signs in through the login form (the form with its CSRF cookie and token, then the
-POST); then every one of them opens her dashboard `/`, then her loan `/loans/<id>/`, then its
-quote with a reason `/loans/<id>/quote/?reason=...`, then `/applications/`, then her latest
-application `/applications/<id>/`; then, as API token holders (one token per borrower, made
-once and kept), `GET /api/v1/loans/`, the quote `/api/v1/loans/<id>/relief-quote/?reason=...`
-and the application `/api/v1/relief-applications/<id>/`. Every request is that borrower's
-first view of the step; 20 of them are in flight at a time (20 client threads, each with its
-own connection, taking the next borrower when free), and each is timed from sending to the
-end of its answer, which must be the real one (200, naming her loan or application); a wrong
-answer fails the benchmark. The sign-in rate is context, with no target: its time is the
-password hash (PBKDF2 at the full iteration count), spent by design.
+Virtual users: 1,200 different demo borrowers (small: 240) in 5 rounds (small: 3). In a
+round, every one of its borrowers signs in through the login form (the page with its CSRF
+cookie and token, then the POST); then every one of them opens her dashboard `/`, then her
+loan `/loans/<id>/`, then its quote with a reason `/loans/<id>/quote/?reason=...`, then
+`/applications/`, then her latest application `/applications/<id>/`; then, as API token
+holders (one token per borrower, made once and kept), `GET /api/v1/loans/`, the quote
+`/api/v1/loans/<id>/relief-quote/?reason=...` and the application
+`/api/v1/relief-applications/<id>/`. The walk goes step by step so that each step has a rate
+of its own, and every request is that borrower's first view of the step. The client is this
+process: 20 threads, each with its own connection (the sync workers close it after each
+answer, so each request opens a new one, for step and floor alike), take the next borrower
+when free, so 20 requests are in flight; each is timed from
+sending to the end of its answer, which must be the real one (200, naming her loan or
+application): a wrong answer fails the benchmark. The sign-in rate is context, with no
+target: its time is the password hash (PBKDF2 at the full iteration count), spent by design.
 
-The baseline of each step is its floor, measured the same way in the same round next to the
-steps: each virtual user of the round once, 20 at a time, on a signed-in page that draws the
-page shell and reads nothing of its own (`/bench/signed-in/`, for the pages) or an API answer
-that only checks the token (`/api/v1/bench/signed-in/`, for the API). The floor runs before
-the steps in even rounds and after them in odd ones; the full scale has 5 rounds of different
-borrowers, and a step's ratio is the median of its rounds' ratios, so that the machine's drift
-over minutes cancels. The queries of each page are counted once, in this process (Django's
-test client on the same settings and data), for a borrower the server never saw.
+The baseline of each step is its floor, measured the same way right before or right after it
+(in turn): the same borrowers once each, 20 at a time, on a signed-in page that draws the page
+shell and reads nothing of its own (`/bench/signed-in/`, for the pages) or an API answer that
+only checks the token (`/api/v1/bench/signed-in/`, for the API). A step's ratio is the median
+of its rounds' ratios to their adjacent floor runs, so that the machine's drift cancels. The
+queries of each step are counted once, in this process (Django's test client on the same
+settings and data), for a borrower the server never saw.
 
 Targets per step: requests/s at least half the floor's, p99 under 100 ms at 20 in flight, and
 at most 6 queries a page.
@@ -60,9 +62,11 @@ from urllib.parse import urlencode
 from bench.support import BASE_DIR, percentile, report, result, run_child, stop
 
 SCALES = {
-    # Virtual users are split into rounds; each round signs its users in and walks them.
+    # Virtual users are split into rounds; each round signs its users in and walks them. The
+    # sign-ins take most of the time (the password hash); more rounds of the same users cost
+    # nothing more and give more pairs of step and floor.
     "full": {"borrowers": 100_000, "users": 1_200, "rounds": 5},
-    "small": {"borrowers": 10_000, "users": 240, "rounds": 1},
+    "small": {"borrowers": 10_000, "users": 240, "rounds": 3},
 }
 # Borrowers with applications besides the virtual users: the warm-up's (the server's workers
 # have served others before, as in production) and the one whose queries are counted.
@@ -169,6 +173,7 @@ class Outcome:
 
     latencies: list[float] = field(default_factory=list)
     seconds: float = 0.0
+    cpu: float = 0.0  # CPU time of this process (the client) meanwhile
 
     @property
     def rate(self) -> float:
@@ -519,10 +524,11 @@ def load(port: int, jobs: list[Callable]) -> Outcome:
     for thread in lanes:
         thread.start()
     ready.wait()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for thread in lanes:
         thread.join()
     outcome.seconds = time.perf_counter() - started
+    outcome.cpu = time.process_time() - cpu
     if problems:
         raise problems[0]
     return outcome
@@ -546,30 +552,42 @@ def warm_up(port: int, people: list[Borrower], origin: str) -> None:
 # --- the measurement ------------------------------------------------------------------------
 
 
-def measure(port: int, people: list[Borrower], rounds: int) -> dict[str, list[Outcome]]:
+@dataclass
+class Walk:
+    """Every round's outcome of each step, and of the floor run next to it."""
+
+    sign_in: list[Outcome] = field(default_factory=list)
+    steps: dict[str, list[Outcome]] = field(default_factory=dict)
+    floors: dict[str, list[Outcome]] = field(default_factory=dict)
+
+
+def measure(port: int, people: list[Borrower], rounds: int) -> Walk:
     origin = f"http://127.0.0.1:{port}"
-    outcomes: dict[str, list[Outcome]] = {"sign-in": []}
-    outcomes.update((step.name, []) for step in [PAGE_FLOOR, *PAGES, API_FLOOR, *API])
+    walk = Walk()
+    for step in [*PAGES, *API]:
+        walk.steps[step.name], walk.floors[step.name] = [], []
     size = len(people) // rounds
     for number in range(rounds):
         group = people[number * size : (number + 1) * size]
-        signing_in = [partial(sign_in, person=person, origin=origin) for person in group]
-        outcomes["sign-in"].append(load(port, signing_in))
-        # The floor before the steps in even rounds, after them in odd ones.
+        walk.sign_in.append(load(port, [partial(sign_in, person=p, origin=origin) for p in group]))
         for floor, steps in ((PAGE_FLOOR, PAGES), (API_FLOOR, API)):
-            order = [floor, *steps] if number % 2 == 0 else [*steps, floor]
-            for step in order:
-                outcomes[step.name].append(load(port, step_jobs(step, group)))
+            for index, step in enumerate(steps):
+                # Each step next to a floor run of the same borrowers, the floor first every
+                # other time, so that both see the same moment of the machine.
+                pair = [(floor, walk.floors), (step, walk.steps)]
+                for kind, into in pair if (number + index) % 2 == 0 else reversed(pair):
+                    into[step.name].append(load(port, step_jobs(kind, group)))
         print(
             f"  round {number + 1}/{rounds}: {len(group)} borrowers, sign-in "
-            f"{outcomes['sign-in'][-1].rate:.1f}/s, "
+            f"{walk.sign_in[-1].rate:.1f}/s; step/floor req/s: "
             + ", ".join(
-                f"{step.name} {outcomes[step.name][-1].rate:.0f}/s"
-                for step in [PAGE_FLOOR, *PAGES, API_FLOOR, *API]
+                f"{step.name} {walk.steps[step.name][-1].rate:.0f}/"
+                f"{walk.floors[step.name][-1].rate:.0f}"
+                for step in [*PAGES, *API]
             ),
             flush=True,
         )
-    return outcomes
+    return walk
 
 
 def latency_ms(runs: list[Outcome]) -> tuple[float, float, float]:
@@ -578,40 +596,32 @@ def latency_ms(runs: list[Outcome]) -> tuple[float, float, float]:
     return percentile(every, 0.50), percentile(every, 0.95), percentile(every, 0.99)
 
 
-def summarize(outcomes: dict[str, list[Outcome]], queries: dict[str, int]) -> list[dict]:
+def summarize(walk: Walk, queries: dict[str, int]) -> list[dict]:
     """Print each step against its floor; the summary lines."""
-    columns = "{:<16} {:>7} {:>6} {:>6} {:>6} {:>7} {:>6} {:>5}  {}"
-    print(columns.format("step", "req/s", "p50", "p95", "p99", "floor", "ratio", "qry", "target"))
-    sign_in = outcomes["sign-in"]
-    rate = statistics.median(run.rate for run in sign_in)
-    p50, p95, p99 = latency_ms(sign_in)
+    columns = "{:<16} {:>7} {:>6} {:>6} {:>6} {:>7} {:>6} {:>4}  {}".format
+    print(columns("step", "req/s", "p50", "p95", "p99", "floor", "ratio", "qry", "target"))
+    rate = statistics.median(run.rate for run in walk.sign_in)
+    p50, p95, p99 = latency_ms(walk.sign_in)
+    context = "context, no target: the form and its POST; the time is the password hash"
     print(
-        columns.format(
-            "sign-in",
-            f"{rate:.1f}",
-            f"{p50:.0f}",
-            f"{p95:.0f}",
-            f"{p99:.0f}",
-            "",
-            "",
-            "",
-            "context: the form and the POST; the time is the password hash, by design",
+        columns(
+            "sign-in", f"{rate:.1f}", *(f"{p:.0f}" for p in (p50, p95, p99)), "", "", "", context
         )
     )
     rows = [
         result(
-            f"pages: sign-in through the form ({sum(len(r.latencies) for r in sign_in):,})",
+            f"pages: sign-in through the form ({sum(len(r.latencies) for r in walk.sign_in):,})",
             product=f"{rate:.1f}/s, p50/p95/p99 {p50:.0f}/{p95:.0f}/{p99:.0f} ms",
             target="(context: the password hash)",
             met=None,
         )
     ]
     for floor, steps in ((PAGE_FLOOR, PAGES), (API_FLOOR, API)):
-        floors = outcomes[floor.name]
-        floor_rate = statistics.median(run.rate for run in floors)
-        f50, f95, f99 = latency_ms(floors)
+        every_floor = [run for step in steps for run in walk.floors[step.name]]
+        f50, f95, f99 = latency_ms(every_floor)
+        floor_rate = statistics.median(run.rate for run in every_floor)
         print(
-            columns.format(
+            columns(
                 floor.name,
                 f"{floor_rate:.0f}",
                 f"{f50:.0f}",
@@ -620,12 +630,13 @@ def summarize(outcomes: dict[str, list[Outcome]], queries: dict[str, int]) -> li
                 "",
                 "",
                 queries[floor.name],
-                f"floor ({floor.path})",
+                f"the floor ({floor.path}), all its runs",
             )
         )
         for step in steps:
-            runs = outcomes[step.name]
+            runs, floors = walk.steps[step.name], walk.floors[step.name]
             rate = statistics.median(run.rate for run in runs)
+            floor_rate = statistics.median(run.rate for run in floors)
             ratio = statistics.median(
                 run.rate / against.rate for run, against in zip(runs, floors, strict=True)
             )
@@ -637,7 +648,7 @@ def summarize(outcomes: dict[str, list[Outcome]], queries: dict[str, int]) -> li
                 target += f"; <= {TARGET_QUERIES} queries"
                 met = met and count <= TARGET_QUERIES
             print(
-                columns.format(
+                columns(
                     step.name,
                     f"{rate:.0f}",
                     f"{p50:.0f}",
@@ -657,14 +668,14 @@ def summarize(outcomes: dict[str, list[Outcome]], queries: dict[str, int]) -> li
                         for run, against in zip(runs, floors, strict=True)
                     )
                 )
-            label = step.path.split("?")[0].format(loan="<id>", application="<id>", reason="")
+            label = step.path.split("?")[0].format(loan="<id>", application="<id>")
+            floor_name = "API answer" if step.api else "page"
             rows.append(
                 result(
                     f"{'API' if step.api else 'page'} {label}",
                     product=f"{rate:.0f} req/s, p50/p95/p99 {p50:.0f}/{p95:.0f}/{p99:.0f} ms,"
                     f" {count} queries",
-                    baseline=f"{floor_rate:.0f} req/s (signed-in {'API' if step.api else 'page'}"
-                    " floor)",
+                    baseline=f"{floor_rate:.0f} req/s (a signed-in {floor_name} reading nothing)",
                     ratio=f"{ratio:.2f}",
                     target=target,
                     met=met,
@@ -707,11 +718,20 @@ def run(scale: str) -> None:
             flush=True,
         )
         started = time.perf_counter()
-        outcomes = measure(port, people, sizes["rounds"])
-        print(f"  walked in {time.perf_counter() - started:.0f}s", flush=True)
+        walk = measure(port, people, sizes["rounds"])
+        # The load generator shares the 2 cores with the server: what it took of them.
+        steps = [run for runs in (*walk.steps.values(), *walk.floors.values()) for run in runs]
+        requests = sum(len(run.latencies) for run in steps)
+        cpu, seconds = sum(run.cpu for run in steps), sum(run.seconds for run in steps)
+        print(
+            f"  walked in {time.perf_counter() - started:.0f}s; in the steps after sign-in the"
+            f" client used {cpu / seconds:.0%} of one core, {cpu / requests * 1e6:.0f} µs of"
+            " CPU a request",
+            flush=True,
+        )
     finally:
         stop(server)
-    rows = summarize(outcomes, queries)
+    rows = summarize(walk, queries)
     print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", flush=True)
     report(rows)
 
