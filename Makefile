@@ -64,6 +64,9 @@ worker: install
 beat: install
 	$(VENV)/bin/celery -A config beat --loglevel=INFO
 
+## make bench: every benchmark (docs/benchmarks.md); SCALE=small for the quick run. Needs only
+## the Python packages `install` puts in the venv, PostgreSQL and Redis. Exits non-zero, with
+## the reason, when a benchmark could not measure; a missed target is a figure, not a failure.
 bench: install
 	$(PY) -m bench --scale $(SCALE)
 

@@ -64,7 +64,10 @@ def export_rows(figures: dict) -> list[dict]:
 def summary_lines(rows: list[dict]) -> list[str]:
     columns = ("job", "product", "baseline", "ratio", "target", "verdict")
     verdicts = {True: "meets", False: "MISSES", None: "—"}
-    table = [dict(row, verdict=verdicts[row["met"]]) for row in rows]
+    table = [
+        dict(row, verdict="FAILED" if row["product"] == "failed" else verdicts[row["met"]])
+        for row in rows
+    ]
     widths = {c: max(len(c), *(len(str(row[c])) for row in table)) for c in columns}
     lines = [" | ".join(c.ljust(widths[c]) for c in columns)]
     lines.append("-+-".join("-" * widths[c] for c in columns))

@@ -8,7 +8,7 @@ through the service once and kept: every virtual user has an overdue loan and on
 applications (every other one an open application, which her quote then points to; the
 others a closed one, and a quote computed afresh).
 
-Virtual users: 1,200 different demo borrowers (small: 240) in 5 rounds (small: 3). In a
+Virtual users: 1,000 different demo borrowers (small: 240) in 5 rounds (small: 3). In a
 round, every one of its borrowers signs in through the login form (the page with its CSRF
 cookie and token, then the POST); then every one of them opens her dashboard `/`, then her
 loan `/loans/<id>/`, then its quote with a reason `/loans/<id>/quote/?reason=...`, then
@@ -65,7 +65,7 @@ SCALES = {
     # Virtual users are split into rounds; each round signs its users in and walks them. The
     # sign-ins take most of the time (the password hash); more rounds of the same users cost
     # nothing more and give more pairs of step and floor.
-    "full": {"borrowers": 100_000, "users": 1_200, "rounds": 5},
+    "full": {"borrowers": 100_000, "users": 1_000, "rounds": 5},
     "small": {"borrowers": 10_000, "users": 240, "rounds": 3},
 }
 # Borrowers with applications besides the virtual users: the warm-up's (the server's workers
