@@ -119,7 +119,8 @@ def cell_writers(book: xlsxwriter.Workbook, columns: Sequence[Column]) -> list[C
 
     def local_time(sheet: Worksheet, row: int, col: int, value: datetime) -> None:
         # A date-time is its serial number with a date-time format (XlsxWriter's "Working
-        # with Dates and Time"): the same cell write_datetime makes, in half the time.
+        # with Dates and Time"): the cell write_datetime makes, without its general
+        # conversion of every date and time type, in the hottest loop of an export.
         serial = (value.astimezone(zone).replace(tzinfo=None) - EXCEL_EPOCH) / ONE_DAY
         sheet.write_number(row, col, serial, moment)
 
