@@ -66,9 +66,6 @@ def env_database(name: str, default: str) -> dict:
     engine = config.get("ENGINE", "")
     if engine not in ("django.db.backends.postgresql", "django.db.backends.sqlite3"):
         raise ImproperlyConfigured(f"{name} must point to PostgreSQL or SQLite, got {engine!r}")
-    if engine == "django.db.backends.postgresql":
-        # Django's, with a health check that asks the server only when the socket says so.
-        config["ENGINE"] = "core.postgresql"
     return config
 
 

@@ -59,16 +59,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
+    "core.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    # Django's, reading the user with the session in one query (core.auth).
-    "core.auth.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # Serves the kept answers of borrower pages and API reads (core.pagecache).
-    "core.pagecache.PageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lockout answer.
     "axes.middleware.AxesMiddleware",
@@ -100,9 +98,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent requests from the dev server and eager tasks share one file.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# The sign-in query of each request is prepared once per connection (core.postgresql); off
-# behind a pooler that does not keep server sessions (PgBouncer's transaction mode).
-DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -115,11 +110,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # (docs/security.md, "Brute force").
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # Django's ModelBackend, taking the user read with the session (core.auth).
-    "core.auth.ModelBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
-# Database sessions with the user as a column: the session and its user in one query.
-SESSION_ENGINE = "core.sessions"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -156,35 +148,35 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media-not-served/"
 
-# The cache holds the API's rate limits (DRF throttles). With more than one web process it must
-# be shared, or each process counts on its own and a limit of 10 a minute becomes 10 per
-# process: Redis when CACHE_URL is set; one per process otherwise (development, `make run`).
-# Sessions stay in the database: reading them from Redis measured no faster here
-# (docs/benchmarks.md, "Borrower pages and API under load").
+# The cache holds the API's rate limits (DRF throttles), sessions (read from the cache, written
+# through to the database) and data every quote reads (the active policy). With more than one
+# web process it must be shared, or each process counts and caches on its own: Redis when
+# CACHE_URL is set; one per process otherwise (development, `make run`), with database sessions.
 CACHE_URL = env_redis_url("CACHE_URL")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": CACHE_URL,
-        # A request must answer when Redis is away (the limits are then not checked).
-        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        # A request must answer when Redis is away: a read then finds nothing and a write is
+        # dropped (logged), so the limits are not checked and sessions and data are read from
+        # the database. Django's own Redis backend raises instead, and its cached_db sessions
+        # would turn every signed-in page into an error.
+        "OPTIONS": {
+            "SOCKET_CONNECT_TIMEOUT": 0.5,
+            "SOCKET_TIMEOUT": 0.5,
+            "IGNORE_EXCEPTIONS": True,
+        },
     }
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
 CACHES["default"]["KEY_PREFIX"] = "relief"
-# Whole answers of borrower pages and API reads, per signed-in user, served while the user's
-# page stamp is unchanged (core.pagecache). Per process: a kept answer costs no round trip
-# beyond the one that signs the request in.
-# Needs PostgreSQL, whose triggers move the stamps; off on SQLite.
-PAGE_CACHE = env_bool("PAGE_CACHE", True)
-CACHES["pages"] = {
-    # LocMemCache without pickling: the kept answers are frozen (core.cache).
-    "BACKEND": "core.cache.FrozenObjectCache",
-    "LOCATION": "relief-pages",
-    "TIMEOUT": 3600,
-    "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 2000, minimum=1)},
-}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if CACHE_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 # Celery: eager (in-process) when REDIS_URL is unset, the embedded default of `make run`.
 REDIS_URL = env_redis_url("REDIS_URL")
@@ -253,7 +245,7 @@ def _throttle_rate(name: str, default: str) -> str:
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes an unauthenticated request a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "core.auth.TokenAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -1,5 +1,6 @@
 """Security headers on every page (a Content Security Policy that allows only our own files),
-and the answer given to a sign-in that django-axes has locked out."""
+requests carrying a NUL byte refused, and the answer given to a sign-in that django-axes has
+locked out."""
 
 import math
 
@@ -45,6 +46,39 @@ class SecurityHeadersMiddleware:
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
         return response
+
+
+NUL_REFUSED = _("The request contains a character that is not allowed (NUL).")
+
+
+def carries_nul(request) -> bool:
+    """A NUL byte in the path, the query string, a cookie or the Authorization header.
+
+    No URL, parameter, session key or token of the site has one, and PostgreSQL refuses it in
+    any text: looked up, it would be a server error instead of "no such thing"."""
+    if "\x00" in request.path or "\x00" in request.headers.get("Authorization", ""):
+        return True
+    values = [*request.COOKIES.values()]
+    for key, items in request.GET.lists():
+        values += [key, *items]
+    return any("\x00" in value for value in values)
+
+
+class RefuseNulMiddleware:
+    """Answers 400 to a request carrying a NUL byte (`carries_nul`), before anything reads a
+    session, a token or a parameter: the JSON error shape under /api/, a page elsewhere."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not carries_nul(request):
+            return self.get_response(request)
+        from core.api import is_api_path, json_error
+
+        if is_api_path(request):
+            return json_error(400, "invalid", NUL_REFUSED)
+        return render(request, "error.html", {"message": NUL_REFUSED, "status": 400}, status=400)
 
 
 # django-axes keeps the username of a failed sign-in in a column of 255 characters.

@@ -13,7 +13,6 @@ from rest_framework.views import APIView
 
 from core.api import IsBorrower, IsServicing, Pagination, error_responses
 from core.errors import DomainError
-from core.pagecache import page_cached
 from loans import selectors
 from loans.models import Installment, Loan
 from loans.serializers import (
@@ -30,7 +29,6 @@ from relief.services import repayment_post
 UNKNOWN_LOAN = _("No loan has this external id.")
 
 
-@page_cached
 class LoanListApi(generics.ListAPIView):
     """The signed-in borrower's loans with DPD, bucket, overdue amount and penalty today."""
 
@@ -54,7 +52,6 @@ class LoanListApi(generics.ListAPIView):
         return self.get_paginated_response(LoanSerializer(states, many=True).data)
 
 
-@page_cached
 class LoanDetailApi(APIView):
     """One of the borrower's loans with its installments (404 for anyone else's)."""
 

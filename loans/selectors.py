@@ -134,17 +134,16 @@ def loan_of_user(user, loan_id: int) -> Loan:
     return loans_of_user(user).get(pk=loan_id)
 
 
-def borrower_history(
-    borrower: Borrower | int, *, today: date | None = None
-) -> calculations.HistoryMetrics:
-    """The borrower's repayment history across all their loans (domain.md §4).
+# The columns of `history_rows`: a loan's first disbursal and grace days, and one paid
+# installment of it due in the window (None when it has none).
+HISTORY_COLUMNS = ("disbursed_on", "grace_days", "counted__due_date", "counted__paid_off_on")
 
-    One query: each loan of the borrower, for the first disbursal, joined to its paid
-    installments due in the 24-month window, if any. (Quotes, submissions and triage read
-    the same in `relief.selectors.borrower_record`.)"""
-    today = today or local_today()
+
+def history_rows(borrower: Borrower | int, *, today: date) -> QuerySet[Loan]:
+    """Each loan of the borrower joined to its paid installments due in the 24-month window
+    of the history (domain.md §4), if any; read its `HISTORY_COLUMNS`."""
     window_start = calculations.months_before(today, 24)
-    rows = list(
+    return (
         Loan.objects.filter(borrower=borrower)
         .annotate(
             counted=FilteredRelation(
@@ -156,9 +155,12 @@ def borrower_history(
                 ),
             )
         )
-        .values_list("disbursed_on", "grace_days", "counted__due_date", "counted__paid_off_on")
         .order_by()
     )
+
+
+def history_of_rows(rows, *, today: date) -> calculations.HistoryMetrics:
+    """The history metrics of `history_rows`' `HISTORY_COLUMNS`."""
     return calculations.history_metrics(
         (
             calculations.PastInstallment(due_date, grace_days, paid_off_on)
@@ -168,3 +170,14 @@ def borrower_history(
         first_disbursed_on=min((row[0] for row in rows), default=None),
         today=today,
     )
+
+
+def borrower_history(
+    borrower: Borrower | int, *, today: date | None = None
+) -> calculations.HistoryMetrics:
+    """The borrower's repayment history across all their loans (domain.md §4), in one query.
+    (Quotes, submissions and triage read it with the relief figures in
+    `relief.selectors.borrower_record`.)"""
+    today = today or local_today()
+    rows = list(history_rows(borrower, today=today).values_list(*HISTORY_COLUMNS))
+    return history_of_rows(rows, today=today)

@@ -2,19 +2,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 
-from core.pagecache import page_cached
 from loans import selectors
 from loans.models import Loan
 
 
-@page_cached
 @login_required
 def dashboard(request):
     states = selectors.loan_states_of_user(request.user)
     return render(request, "loans/dashboard.html", {"loan_states": states})
 
 
-@page_cached
 @login_required
 def loan_detail(request, loan_id: int):
     try:

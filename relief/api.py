@@ -27,7 +27,6 @@ from core.api import (
     idempotent,
 )
 from core.errors import DomainError
-from core.pagecache import page_cached
 from loans import selectors as loan_selectors
 from loans.calculations import BUCKETS
 from loans.models import Loan
@@ -69,7 +68,6 @@ def borrower_view(application: ReliefApplication) -> dict:
 # --- quote ----------------------------------------------------------------------------------
 
 
-@page_cached
 class LoanQuoteApi(APIView):
     """The relief the borrower would get on this loan now, for a hardship reason, and why."""
 
@@ -105,7 +103,6 @@ class ApplicationFilter(django_filters.FilterSet):
         fields = ["status"]
 
 
-@page_cached
 class ApplicationListApi(generics.ListAPIView):
     """The borrower's applications, newest first; apply for relief on a loan."""
 
@@ -181,7 +178,6 @@ class ApplicationListApi(generics.ListAPIView):
         return idempotent(request, create)
 
 
-@page_cached
 class ApplicationDetailApi(APIView):
     permission_classes = [IsBorrower]
 
@@ -283,7 +279,6 @@ class AnswerApi(TransitionApi):
 # --- notifications --------------------------------------------------------------------------
 
 
-@page_cached
 class NotificationListApi(generics.ListAPIView):
     """The signed-in user's in-app messages, newest first."""
 

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
-from django.db import connections, router
-from django.db.models import Count, F, Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
 
 from loans import calculations
 from loans import selectors as loan_selectors
@@ -38,6 +46,9 @@ GRANTED_STATUSES = (
 )
 
 _parsed_policies: dict[tuple[int, str], rules.Policy] = {}
+# Parsed policies kept per process: a handful of versions in any real deployment, bounded
+# anyway (drafts are keyed by their content, so editing one adds entries).
+PARSED_POLICIES_KEPT = 32
 
 
 def policy_rules(record: ReliefPolicy) -> rules.Policy:
@@ -47,28 +58,34 @@ def policy_rules(record: ReliefPolicy) -> rules.Policy:
     policy = _parsed_policies.get(key)
     if policy is None:
         policy = rules.parse_policy(record.document, version=record.version)
+        if len(_parsed_policies) >= PARSED_POLICIES_KEPT:
+            _parsed_policies.pop(next(iter(_parsed_policies)))
         _parsed_policies[key] = policy
     return policy
 
 
-_active_records: dict[int, ReliefPolicy] = {}
+# The active policy's row in the shared cache: every quote, submission and triage reads it,
+# and it changes only when a version is activated (`relief.signals` forgets it then). The
+# timeout bounds how long a change made outside the application (SQL typed into psql), or a
+# cache that is not shared between processes, can go unseen.
+ACTIVE_POLICY_KEY = "relief:active-policy"
+ACTIVE_POLICY_TIMEOUT = 60
 
 
-def policy_active(active_id: int | None = None) -> tuple[ReliefPolicy, rules.Policy]:
-    """The active policy: its stored version and its parsed rules.
-
-    `active_id`, when the caller has read which version is active (`borrower_record` does,
-    in its one query), saves reading the row again: a version's row is read once per
-    process (an active version never changes; activating another changes the id)."""
-    if active_id is None:
-        record = ReliefPolicy.objects.get(status=ReliefPolicy.Status.ACTIVE)
-        return record, policy_rules(record)
-    record = _active_records.get(active_id)
+def policy_active() -> tuple[ReliefPolicy, rules.Policy]:
+    """The active policy: its stored version and its parsed rules."""
+    record = cache.get(ACTIVE_POLICY_KEY)
     if record is None:
-        record = ReliefPolicy.objects.get(pk=active_id)
-        _active_records[active_id] = record
-    # A copy: callers attach it to applications they save.
-    return copy.copy(record), policy_rules(record)
+        record = ReliefPolicy.objects.get(status=ReliefPolicy.Status.ACTIVE)
+        cache.set(ACTIVE_POLICY_KEY, record, ACTIVE_POLICY_TIMEOUT)
+    return record, policy_rules(record)
+
+
+def active_policy_forget() -> None:
+    """Drop the cached active policy: now, and again when the transaction that changed a
+    policy commits (a quote read in between may have cached the version being replaced)."""
+    cache.delete(ACTIVE_POLICY_KEY)
+    transaction.on_commit(lambda: cache.delete(ACTIVE_POLICY_KEY))
 
 
 def first_day_within_a_year(today: date) -> date:
@@ -93,126 +110,49 @@ def prior_reliefs_12m(borrower_id: int, *, today: date, exclude_id: int | None =
     return granted.count()
 
 
-def relief_record(
-    *, borrower_id: int, loan_id: int, today: date, exclude_id: int | None = None
-) -> tuple[int, bool]:
-    """The borrower's reliefs granted in 12 months, and whether the loan has an open
-    application, in one query (part of `borrower_record_by_orm`)."""
-    rows = ReliefApplication.objects.filter(Q(borrower_id=borrower_id) | Q(loan_id=loan_id))
-    if exclude_id:
-        rows = rows.exclude(pk=exclude_id)
-    counts = rows.aggregate(
-        prior=Count("pk", filter=granted_within_a_year(borrower_id, today)),
-        open=Count("pk", filter=Q(loan_id=loan_id, status__in=OPEN_STATUSES)),
-    )
-    return counts["prior"], counts["open"] > 0
-
-
 @dataclass(frozen=True)
 class BorrowerRecord:
-    """What the rules know of a borrower beyond the loan itself, and which policy is active."""
+    """What the rules know of a borrower beyond the loan itself."""
 
     history: calculations.HistoryMetrics
     prior_reliefs_12m: int
     has_open_application: bool
-    active_policy_id: int | None
-
-
-@cache
-def _borrower_record_sql() -> str:
-    """One statement for `borrower_record` (PostgreSQL): $1 borrower, $2 loan, $3 today,
-    $4 the history window's start, $5 granted statuses, $6 the first moment counted as
-    granted within a year, $7 open statuses, $8 the application left out (or NULL),
-    $9 the active status."""
-    application = ReliefApplication._meta.db_table
-    loan = Loan._meta.db_table
-    installment = Installment._meta.db_table
-    policy = ReliefPolicy._meta.db_table
-    # Safe: table names come from the models; every value is a parameter.
-    return f"""
-        SELECT
-            (SELECT p.id FROM {policy} p WHERE p.status = $9),
-            (SELECT count(*) FROM {application} a
-              WHERE a.borrower_id = $1 AND a.status = ANY($5) AND a.decided_at >= $6
-                AND a.id IS DISTINCT FROM $8),
-            EXISTS (SELECT 1 FROM {application} a
-              WHERE a.loan_id = $2 AND a.status = ANY($7) AND a.id IS DISTINCT FROM $8),
-            (SELECT min(l.disbursed_on) FROM {loan} l WHERE l.borrower_id = $1),
-            h.grace_days, h.due_dates, h.paid_off_ons
-        FROM (
-            SELECT array_agg(l.grace_days) AS grace_days, array_agg(i.due_date) AS due_dates,
-                   array_agg(i.paid_off_on) AS paid_off_ons
-              FROM {loan} l JOIN {installment} i ON i.loan_id = l.id
-             WHERE l.borrower_id = $1 AND i.due_date > $4 AND i.due_date <= $3
-               AND i.paid_off_on IS NOT NULL
-        ) AS h
-    """  # noqa: S608  # nosec B608
 
 
 def borrower_record(
     *, borrower_id: int, loan_id: int, today: date, exclude_id: int | None = None
 ) -> BorrowerRecord:
-    """The borrower's repayment history, reliefs granted in 12 months, whether the loan has
-    an open application (other than `exclude_id`), and the active policy's id.
+    """The borrower's repayment history, reliefs granted in 12 months, and whether the loan
+    has an open application (other than `exclude_id`), in one query.
 
-    Every quote, submission and triage asks all four: on PostgreSQL in one statement
-    prepared once per connection (docs/benchmarks.md, "The review queue"); elsewhere with
-    the ORM queries `borrower_record_by_orm`, which the tests hold it equal to."""
-    connection = connections[router.db_for_read(ReliefApplication)]
-    if not hasattr(connection, "fetch_prepared"):
-        return borrower_record_by_orm(
-            borrower_id=borrower_id, loan_id=loan_id, today=today, exclude_id=exclude_id
+    Every quote, submission and triage asks all three: the history's rows (one per loan of
+    the borrower and paid installment in the window, `loans.selectors.history_rows`) carry
+    the two relief figures as subqueries."""
+    applications = ReliefApplication.objects.all()
+    if exclude_id:
+        applications = applications.exclude(pk=exclude_id)
+    granted = (
+        applications.filter(granted_within_a_year(borrower_id, today))
+        .order_by()
+        .values("borrower_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    rows = list(
+        loan_selectors.history_rows(borrower_id, today=today)
+        .annotate(
+            prior_reliefs=Coalesce(Subquery(granted), 0),
+            has_open=Exists(applications.filter(loan_id=loan_id, status__in=OPEN_STATUSES)),
         )
-    # `granted_within_a_year` as a moment: from local midnight of its first day on.
-    granted_since = timezone.make_aware(
-        datetime.combine(first_day_within_a_year(today), time.min),
-        timezone.get_current_timezone(),
+        .values_list(*loan_selectors.HISTORY_COLUMNS, "prior_reliefs", "has_open")
     )
-    row = connection.fetch_prepared(
-        "relief_borrower_record",
-        _borrower_record_sql(),
-        [
-            borrower_id,
-            loan_id,
-            today,
-            calculations.months_before(today, 24),
-            list(GRANTED_STATUSES),
-            granted_since,
-            list(OPEN_STATUSES),
-            exclude_id or None,
-            ReliefPolicy.Status.ACTIVE.value,
-        ],
-    )
-    active_id, prior, has_open, first_disbursed_on, grace_days, due_dates, paid_off_ons = row
-    past = (
-        calculations.PastInstallment(due_date, grace, paid_off_on)
-        for grace, due_date, paid_off_on in zip(
-            grace_days or (), due_dates or (), paid_off_ons or (), strict=True
-        )
-    )
+    columns = len(loan_selectors.HISTORY_COLUMNS)
+    # A borrower with no loan has no application either.
+    prior, has_open = rows[0][columns:] if rows else (0, False)
     return BorrowerRecord(
-        history=calculations.history_metrics(
-            past, first_disbursed_on=first_disbursed_on, today=today
-        ),
+        history=loan_selectors.history_of_rows([row[:columns] for row in rows], today=today),
         prior_reliefs_12m=prior,
         has_open_application=has_open,
-        active_policy_id=active_id,
-    )
-
-
-def borrower_record_by_orm(
-    *, borrower_id: int, loan_id: int, today: date, exclude_id: int | None = None
-) -> BorrowerRecord:
-    prior, has_open = relief_record(
-        borrower_id=borrower_id, loan_id=loan_id, today=today, exclude_id=exclude_id
-    )
-    return BorrowerRecord(
-        history=loan_selectors.borrower_history(borrower_id, today=today),
-        prior_reliefs_12m=prior,
-        has_open_application=has_open,
-        active_policy_id=ReliefPolicy.objects.filter(status=ReliefPolicy.Status.ACTIVE)
-        .values_list("pk", flat=True)
-        .first(),
     )
 
 
@@ -268,7 +208,7 @@ def loan_quote(
     today = today or loan_selectors.local_today()
     state = loan_selectors.loan_state(loan, today=today)
     record = borrower_record(borrower_id=loan.borrower_id, loan_id=loan.pk, today=today)
-    policy_record, policy = policy_active(record.active_policy_id)
+    policy_record, policy = policy_active()
     case = loan_case(
         loan,
         reason=reason,
@@ -347,9 +287,11 @@ def repay_to_fulfil(application: ReliefApplication, *, today: date | None = None
     less the relief (which can only cover penalty)."""
     if application.status not in (ApplicationStatus.APPROVED, ApplicationStatus.ACCEPTED):
         return ZERO
-    loan = Loan.objects.prefetch_related(
-        Prefetch("installments", queryset=Installment.objects.order_by("seq"))
-    ).get(pk=application.loan_id)
+    # The loan as read with the application; only its installments are read here.
+    loan = application.loan
+    prefetch_related_objects(
+        [loan], Prefetch("installments", queryset=Installment.objects.order_by("seq"))
+    )
     state = loan_selectors.loan_state(loan, today=today)
     return fulfil_amount(
         overdue=state.overdue_amount,

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.errors import ConflictError, DomainError
-from core.pagecache import page_cached
 from loans import selectors as loan_selectors
 from loans.models import Loan
 from relief import presentation, selectors, services
@@ -144,7 +143,6 @@ def safe_next(request, fallback: str) -> str:
 # --- quote and apply ------------------------------------------------------------------------
 
 
-@page_cached
 @login_required
 @require_safe
 def loan_quote(request, loan_id: int):
@@ -206,7 +204,6 @@ def loan_apply(request, loan_id: int):
 # --- applications ---------------------------------------------------------------------------
 
 
-@page_cached
 @login_required
 @require_safe
 def application_list(request):
@@ -300,7 +297,6 @@ def render_detail(request, application: ReliefApplication, *, answer_form=None, 
     return render(request, "relief/application_detail.html", context, status=status)
 
 
-@page_cached
 @login_required
 @require_safe
 def application_detail(request, application_id: int):
@@ -410,7 +406,6 @@ def evidence_download(request, application_id: int, evidence_id: int):
 # --- notifications --------------------------------------------------------------------------
 
 
-@page_cached
 @login_required
 @require_safe
 def notification_list(request):

@@ -9,6 +9,16 @@ from tests.factories import BorrowerFactory, UserFactory
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with nothing cached (rate limits, sessions, the active policy): data
+    cached by one test, perhaps from a transaction rolled back since, never reaches another."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def today() -> date:
     from loans.selectors import local_today

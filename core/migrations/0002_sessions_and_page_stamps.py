@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 from core.migrations_sql import postgresql_only
-from core.page_stamps import create_sql, drop_sql
+from core.migrations._page_stamps_sql import CREATE, DROP
 
 
 class Migration(migrations.Migration):
@@ -47,5 +47,5 @@ class Migration(migrations.Migration):
                 'abstract': False,
             },
         ),
-        postgresql_only(create_sql(), drop_sql()),
+        postgresql_only(CREATE, DROP),
     ]

@@ -112,7 +112,7 @@ def relief_application_triage(*, application_id: int) -> ReliefApplication:
         today=today,
         exclude_id=application.pk,
     )
-    record, policy = selectors.policy_active(borrower.active_policy_id)
+    record, policy = selectors.policy_active()
     if application.policy_id == record.pk:
         application.policy = record  # the usual case: no second read of the same row
     # The loan was read (and locked) with the application.

@@ -1,11 +1,10 @@
 """The number of SQL queries of every borrower page, every API list and the reviewers' queue
-does not grow with the rows shown (docs/benchmarks.md, "Query counts").
+does not grow with the rows shown, and a borrower's first view of a page stays within a few
+(docs/benchmarks.md).
 
-Each page is read once with one object and once with five, after a first read that warms what
-is cached per process; the two counts must be equal. The pages are rendered by their views
-every time (the page cache is off here; tests/core/test_page_cache.py holds a kept answer to
-one query). Counts, not timings: they hold on any
-machine, and an N+1 shows up as a difference at once.
+Each page is read once with nothing cached yet but the session (a first view), again with
+one object, and once with five; the last two counts must be equal. Counts, not timings: they
+hold on any machine, and an N+1 shows up as a difference at once.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
@@ -28,12 +28,13 @@ from tests.relief.helpers import staff_user, submitted_application
 
 pytestmark = pytest.mark.django_db
 
+# A borrower's page or API read, viewed for the first time, reads the database at most this
+# often: the user, the page's own data, the header's unread count. Sessions are read from the
+# cache (cached_db, with CACHE_URL as in production); kept in the database alone they cost
+# one query more.
+MOST = 6 + settings.SESSION_ENGINE.endswith(".db")
+
 D = Decimal
-
-
-@pytest.fixture(autouse=True)
-def pages_rendered_every_time(settings):
-    settings.PAGE_CACHE = False
 
 
 def counted(client, url: str, **extra) -> list[str]:
@@ -44,9 +45,14 @@ def counted(client, url: str, **extra) -> list[str]:
     return [query["sql"] for query in captured.captured_queries]
 
 
-def assert_flat(client, url_one: str, add_rows, url_five: str | None = None, **extra) -> None:
-    """Queries with one object shown, then with five (`add_rows` adds four): the same."""
-    client.get(url_one, **extra)  # warm: sessions, content types, parsed policy
+def assert_flat(
+    client, url_one: str, add_rows, url_five: str | None = None, most: int | None = None, **extra
+) -> None:
+    """Queries with one object shown, then with five (`add_rows` adds four): the same; and
+    for a borrower's page or API read, the first view's at most `most`."""
+    first = counted(client, url_one, **extra)  # nothing cached yet: sessions, the policy
+    if most is not None:
+        assert len(first) <= most, "\n".join([f"{len(first)} queries on the first view:", *first])
     one = counted(client, url_one, **extra)
     add_rows()
     five = counted(client, url_five or url_one, **extra)
@@ -83,7 +89,9 @@ def loans_of(borrower: Borrower, today, count: int, *, applications: bool = Fals
 
 def test_dashboard_queries_do_not_grow_with_loans(borrower_client, alice, today):
     loans_of(alice, today, 1, applications=True)
-    assert_flat(borrower_client, "/", lambda: loans_of(alice, today, 4, applications=True))
+    assert_flat(
+        borrower_client, "/", lambda: loans_of(alice, today, 4, applications=True), most=MOST
+    )
 
 
 def test_loan_detail_queries_do_not_grow_with_installments(borrower_client, alice, today):
@@ -95,7 +103,9 @@ def test_loan_detail_queries_do_not_grow_with_installments(borrower_client, alic
         ],
     )
     submitted_application(alice, loan=long, today=today)
-    assert_flat(borrower_client, f"/loans/{short.pk}/", lambda: None, f"/loans/{long.pk}/")
+    assert_flat(
+        borrower_client, f"/loans/{short.pk}/", lambda: None, f"/loans/{long.pk}/", most=MOST
+    )
 
 
 def paid_loans(borrower: Borrower, today, count: int) -> None:
@@ -123,13 +133,16 @@ def test_quote_page_queries_do_not_grow_with_the_borrowers_history(borrower_clie
     loan = overdue_loan(alice, today=today)
     paid_loans(alice, today, 1)
     url = f"/loans/{loan.pk}/quote/?reason=serious_illness"
-    assert_flat(borrower_client, url, lambda: paid_loans(alice, today, 4))
+    assert_flat(borrower_client, url, lambda: paid_loans(alice, today, 4), most=MOST)
 
 
 def test_application_list_queries_do_not_grow_with_applications(borrower_client, alice, today):
     loans_of(alice, today, 1, applications=True)
     assert_flat(
-        borrower_client, "/applications/", lambda: loans_of(alice, today, 4, applications=True)
+        borrower_client,
+        "/applications/",
+        lambda: loans_of(alice, today, 4, applications=True),
+        most=MOST,
     )
 
 
@@ -167,7 +180,9 @@ def test_application_detail_queries_do_not_grow_with_events_and_files(
         sha256="0" * 64,
         uploaded_by=alice.user,
     )
-    assert_flat(borrower_client, f"/applications/{application.pk}/", more_events_and_files)
+    assert_flat(
+        borrower_client, f"/applications/{application.pk}/", more_events_and_files, most=MOST
+    )
 
 
 def test_offer_detail_queries_do_not_grow_with_installments(
@@ -189,6 +204,7 @@ def test_offer_detail_queries_do_not_grow_with_installments(
         f"/applications/{short.pk}/",
         lambda: None,
         f"/applications/{long.pk}/",
+        most=MOST,
     )
 
 
@@ -206,7 +222,9 @@ def notifications_for(user, count: int) -> None:
 
 def test_notification_list_queries_do_not_grow_with_notifications(borrower_client, alice):
     notifications_for(alice.user, 1)
-    assert_flat(borrower_client, "/notifications/", lambda: notifications_for(alice.user, 4))
+    assert_flat(
+        borrower_client, "/notifications/", lambda: notifications_for(alice.user, 4), most=MOST
+    )
 
 
 # --- API lists ----------------------------------------------------------------------------------
@@ -215,7 +233,7 @@ def test_notification_list_queries_do_not_grow_with_notifications(borrower_clien
 def test_api_loan_list_queries_do_not_grow_with_loans(alice, today):
     client = client_for(alice.user)
     loans_of(alice, today, 1)
-    assert_flat(client, "/api/v1/loans/", lambda: loans_of(alice, today, 4))
+    assert_flat(client, "/api/v1/loans/", lambda: loans_of(alice, today, 4), most=MOST)
 
 
 def test_api_application_list_queries_do_not_grow_with_applications(alice, today):
@@ -225,13 +243,16 @@ def test_api_application_list_queries_do_not_grow_with_applications(alice, today
         client,
         "/api/v1/relief-applications/",
         lambda: loans_of(alice, today, 4, applications=True),
+        most=MOST,
     )
 
 
 def test_api_notification_list_queries_do_not_grow_with_notifications(alice):
     client = client_for(alice.user)
     notifications_for(alice.user, 1)
-    assert_flat(client, "/api/v1/notifications/", lambda: notifications_for(alice.user, 4))
+    assert_flat(
+        client, "/api/v1/notifications/", lambda: notifications_for(alice.user, 4), most=MOST
+    )
 
 
 def cases_of_other_borrowers(count: int, today, assignees) -> None:
