@@ -75,10 +75,26 @@ def test_an_api_token_with_a_nul_byte_is_a_400_with_the_json_error(client, alice
 
 
 @pytest.mark.django_db
-def test_a_query_parameter_with_a_nul_byte_is_refused_and_the_borrowers_session_kept(
-    client, alice
-):
+def test_a_query_parameter_with_a_nul_byte_is_refused_and_the_borrowers_session_kept(client, alice):
     client.force_login(alice.user)
     assert client.get("/?page=%00").status_code == 400
     assert client.get("/api/v1/loans/?status=%00").json()["error"]["code"] == "invalid"
     assert client.get("/").status_code == 200  # still signed in
+
+
+@pytest.mark.django_db
+def test_a_loan_moved_to_another_borrower_leaves_the_old_owners_pages_at_once(
+    client, alice, bob, today
+):
+    from loans.models import Loan
+    from tests.factories import overdue_loan
+
+    loan = overdue_loan(alice, today=today)
+    client.force_login(alice.user)
+    assert f"/loans/{loan.pk}/" in client.get("/").content.decode()
+    Loan.objects.filter(pk=loan.pk).update(borrower=bob)  # as an operator's UPDATE would
+
+    assert f"/loans/{loan.pk}/" not in client.get("/").content.decode()
+    assert client.get(f"/loans/{loan.pk}/").status_code == 404
+    client.force_login(bob.user)
+    assert f"/loans/{loan.pk}/" in client.get("/").content.decode()
