@@ -145,7 +145,7 @@ def test_the_form_sent_twice_makes_one_application_and_says_so(alice_client, loa
     assert application.events.count() == 1
 
 
-def test_the_form_is_not_offered_when_an_application_is_open(alice_client, alice, loan):
+def test_there_is_no_form_when_an_application_is_already_open(alice_client, alice, loan):
     first = submitted(alice, loan)
     body = alice_client.get(apply_url(loan)).content.decode()
     assert 'name="description"' not in body
