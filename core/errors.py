@@ -29,6 +29,11 @@ class DomainError(Exception):
         self.status = status or self.default_status
         self.extra = extra or {}
 
+    @classmethod
+    def for_field(cls, field: str, message: Any, **kwargs: Any) -> "DomainError":
+        """The error of one input field: the message is both the error's and the field's."""
+        return cls(message, fields={field: [str(message)]}, **kwargs)
+
 
 class ConflictError(DomainError):
     """The action clashes with the current state (a stale version, a duplicate, a transition)."""
