@@ -1,13 +1,14 @@
-"""Sessions with their user as a column (core.sessions), and the page stamps with the triggers
-that move them (core.page_stamps; PostgreSQL). Sessions kept in Django's own table before this
-are not carried over: everyone signs in again once."""
+"""Sessions with their user as a column (core.sessions) and the page stamps' table.
+
+Before 0003 this migration also created triggers on the loans and relief tables to move the
+stamps. It creates only core's own tables now, so that core's migrations depend on no project
+app; 0003 drops those triggers where a database still has them, so a database that ran the
+old version and a new one end up the same."""
 
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from core.migrations_sql import postgresql_only
-from core.migrations._page_stamps_sql import CREATE, DROP
 
 
 class Migration(migrations.Migration):
@@ -16,8 +17,6 @@ class Migration(migrations.Migration):
         ('core', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ('auth', '0012_alter_user_first_name_max_length'),
-        ('loans', '0002_installment_fillfactor'),
-        ('relief', '0007_reviewer_workload'),
     ]
 
     operations = [
@@ -47,5 +46,4 @@ class Migration(migrations.Migration):
                 'abstract': False,
             },
         ),
-        postgresql_only(CREATE, DROP),
     ]
