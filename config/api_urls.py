@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from core.api import AuthTokenApi, api_not_found
 from loans import api as loans_api
 from relief import api as relief_api
+from servicing import api as servicing_api
 
 v1 = [
     path("auth/token/", AuthTokenApi.as_view(), name="token"),
@@ -73,12 +74,12 @@ v1 = [
     # Servicing system
     path(
         "servicing/loans/<str:external_id>/",
-        loans_api.ServicingLoanApi.as_view(),
+        servicing_api.ServicingLoanApi.as_view(),
         name="servicing-loan",
     ),
     path(
         "servicing/repayments/",
-        loans_api.ServicingRepaymentApi.as_view(),
+        servicing_api.ServicingRepaymentApi.as_view(),
         name="servicing-repayments",
     ),
 ]

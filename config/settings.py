@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "loans",
     "relief",
     "reports",
+    "servicing",
 ]
 
 MIDDLEWARE = [

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
 
 class DomainError(Exception):
     """A rule of the product refused an action; `message` is shown to the user as is.
@@ -33,6 +35,25 @@ class DomainError(Exception):
     def for_field(cls, field: str, message: Any, **kwargs: Any) -> "DomainError":
         """The error of one input field: the message is both the error's and the field's."""
         return cls(message, fields={field: [str(message)]}, **kwargs)
+
+    @classmethod
+    def from_validation_error(
+        cls, error: ValidationError, *, prefix: str = "", **kwargs: Any
+    ) -> "DomainError":
+        """Django's `ValidationError` (from a model's `full_clean()`) as the domain error, so
+        that one handler answers both. Field names get `prefix` (`borrower.` for the fields
+        of a nested object); the first message is the error's message."""
+        if hasattr(error, "error_dict"):
+            fields = {
+                (prefix.rstrip(".") or NON_FIELD_ERRORS)
+                if name == NON_FIELD_ERRORS
+                else f"{prefix}{name}": [str(message) for message in messages]
+                for name, messages in error.message_dict.items()
+            }
+        else:
+            fields = {prefix.rstrip(".") or NON_FIELD_ERRORS: [str(m) for m in error.messages]}
+        first = next(iter(fields.values()))[0]
+        return cls(first, fields=fields, **kwargs)
 
 
 class ConflictError(DomainError):

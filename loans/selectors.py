@@ -134,6 +134,15 @@ def loan_of_user(user, loan_id: int) -> Loan:
     return loans_of_user(user).get(pk=loan_id)
 
 
+def loan_with_schedule(external_id: str) -> Loan:
+    """A loan by the core system's id, with its borrower, product and installments."""
+    return (
+        Loan.objects.select_related("product", "borrower", "borrower__user")
+        .prefetch_related(Prefetch("installments", queryset=Installment.objects.order_by("seq")))
+        .get(external_id=external_id)
+    )
+
+
 # The columns of `history_rows`: a loan's first disbursal and grace days, and one paid
 # installment of it due in the window (None when it has none).
 HISTORY_COLUMNS = ("disbursed_on", "grace_days", "counted__due_date", "counted__paid_off_on")

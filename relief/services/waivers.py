@@ -9,7 +9,7 @@ from decimal import Decimal
 from loans import calculations
 from loans.calculations import ZERO
 from loans.models import Installment, Loan, Repayment
-from loans.services import repayment_record
+from loans.services import clean_amount, repayment_record
 from relief.models import ActorKind, ApplicationStatus, ReliefApplication
 from relief.selectors import fulfil_amount
 from relief.services.transitions import application_lock, transition
@@ -59,9 +59,10 @@ def offer_waiver(
 def repayment_post(
     *, loan: Loan, amount, paid_on: date, reference: str, recorded_by=None
 ) -> Repayment:
-    """Record a repayment from the core system; it fulfils an open offer it completes."""
-    from loans.services import clean_amount
+    """Record a repayment from the core system; it fulfils an open offer it completes.
 
+    The waiver reaches the repayment through `before_allocation`: loans knows nothing of
+    relief, relief hands it the step to run with the rows locked."""
     cleaned = clean_amount(amount)
     return repayment_record(
         loan=loan,

@@ -1,0 +1,69 @@
+"""The daily penalty accrual: set-based for the nightly run, in memory for one locked loan."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import connection, transaction
+
+from loans import calculations
+from loans.models import Installment, Loan
+from loans.selectors import local_today
+
+
+def installments_accrue_to(loan: Loan, installments: list[Installment], day: date) -> None:
+    """Bring locked, unpaid installments' accrual to `day` in memory (the caller saves)."""
+    for installment in installments:
+        if installment.paid_off_on is not None:
+            continue
+        accrual = calculations.accrue_to(
+            installment.accrual,
+            day=day,
+            due_date=installment.due_date,
+            grace_days=loan.grace_days,
+            daily=installment.daily_penalty,
+        )
+        installment.penalty_accrued = accrual.penalty_accrued
+        installment.penalty_held = accrual.penalty_held
+        installment.accrued_through = accrual.accrued_through
+
+
+_ACCRUE_SQL = {
+    "postgresql": """
+        UPDATE loans_installment AS i
+        SET penalty_accrued = i.penalty_accrued + i.penalty_held
+                + i.daily_penalty * (%(day)s::date - COALESCE(i.accrued_through, i.due_date)),
+            penalty_held = 0,
+            accrued_through = %(day)s::date
+        FROM loans_loan AS l
+        WHERE l.id = i.loan_id AND l.status = 'active'
+          AND i.paid_off_on IS NULL
+          AND i.grace_ends_on < %(day)s::date
+          AND COALESCE(i.accrued_through, i.due_date) < %(day)s::date
+    """,
+    "sqlite": """
+        UPDATE loans_installment
+        SET penalty_accrued = ROUND(penalty_accrued + penalty_held + daily_penalty * CAST(
+                julianday(%(day)s) - julianday(COALESCE(accrued_through, due_date)) AS INTEGER
+            ), 2),
+            penalty_held = 0,
+            accrued_through = %(day)s
+        WHERE paid_off_on IS NULL
+          AND grace_ends_on < %(day)s
+          AND COALESCE(accrued_through, due_date) < %(day)s
+          AND loan_id IN (SELECT id FROM loans_loan WHERE status = 'active')
+    """,
+}
+
+
+def penalties_accrue(*, day: date | None = None) -> int:
+    """Bring every overdue installment's penalty up to `day` in one set-based UPDATE.
+
+    Only installments past their grace days change: the grace days' penalty is added when
+    they pass unpaid. Running it again for the same day changes nothing. Returns the number
+    of installments updated.
+    """
+    day = day or local_today()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_ACCRUE_SQL[connection.vendor], {"day": day.isoformat()})
+        return cursor.rowcount
