@@ -8,7 +8,6 @@ urlpatterns = [
     # The URLs asked for most are found with the fewest patterns tried: the API under its one
     # prefix, then the borrower's pages (none of which starts with a prefix below them).
     path("api/", include("config.api_urls")),
-    path("", include("loans.urls")),
     path("", include("relief.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -324,6 +324,31 @@ def open_applications_by_loan(user) -> dict[int, ReliefApplication]:
     }
 
 
+@dataclass(frozen=True)
+class LoanCard:
+    """A loan as the borrower's loan pages show it: its state today and the relief
+    application open on it, if any."""
+
+    state: loan_selectors.LoanState
+    open_application: ReliefApplication | None
+
+
+def loan_cards_of_user(user, *, today: date | None = None) -> list[LoanCard]:
+    """The borrower's dashboard: each of their loans with its open application."""
+    open_by_loan = open_applications_by_loan(user)
+    return [
+        LoanCard(state, open_by_loan.get(state.loan.pk))
+        for state in loan_selectors.loan_states_of_user(user, today=today)
+    ]
+
+
+def loan_card_of_user(user, loan_id: int) -> LoanCard:
+    """One of the borrower's loans with its open application; `Loan.DoesNotExist` for a
+    loan that is not theirs."""
+    loan = loan_selectors.loan_of_user(user, loan_id)
+    return LoanCard(loan_selectors.loan_state(loan), open_applications_by_loan(user).get(loan.pk))
+
+
 def review_queue() -> QuerySet[ReliefApplication]:
     """Cases not yet decided, most urgent first: priority (highest first), then the decision
     due time (soonest first; cases not yet triaged have none and come after), then age."""

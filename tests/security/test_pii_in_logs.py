@@ -45,7 +45,9 @@ def test_a_server_error_shows_no_traceback(world, people, settings):
     settings.DEBUG = False
     client = Client(raise_request_exception=False)
     client.force_login(people["owner"])
-    with mock.patch("loans.views.selectors.loan_state", side_effect=KeyError("secret-detail")):
+    with mock.patch(
+        "relief.loan_views.selectors.loan_card_of_user", side_effect=KeyError("secret-detail")
+    ):
         response = client.get(f"/loans/{world.loan.pk}/")
     assert response.status_code == 500
     body = response.content.decode()
