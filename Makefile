@@ -46,12 +46,14 @@ screenshots: install
 	SCREENSHOTS=$(SCREENSHOTS) $(VENV)/bin/pytest tests/e2e -q $(PYTEST_ARGS)
 	@ls $(SCREENSHOTS)/*.png
 
-## make lint: ruff; bandit (medium and high findings fail, each exception is a justified
-## `# nosec`); pip-audit over requirements.txt (says so when its database is unreachable)
+## make lint: ruff; the import contracts (pyproject.toml, [tool.importlinter]); bandit (medium
+## and high findings fail, each exception is a justified `# nosec`); pip-audit over
+## requirements.txt (says so when its database is unreachable)
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/bandit -r config core loans relief reports -q -ll
+	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/bandit -r config core loans relief reports servicing -q -ll
 	$(PY) scripts/audit_dependencies.py
 
 format: install
