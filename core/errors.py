@@ -56,6 +56,11 @@ class DomainError(Exception):
         return cls(first, fields=fields, **kwargs)
 
 
+class TemporaryFailure(Exception):
+    """An outside system failed in a way that may pass (a mail server away). The service has
+    recorded the attempt; the task that called it retries (`autoretry_for`)."""
+
+
 class ConflictError(DomainError):
     """The action clashes with the current state (a stale version, a duplicate, a transition)."""
 

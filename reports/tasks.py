@@ -1,7 +1,13 @@
-"""Celery tasks of the reports: each takes an id and calls a service."""
+"""Celery tasks of the reports: each takes an id and calls a service.
+
+The services enqueue these tasks and these call the services: both import the other as a
+module and look a function up only when it runs, so either may be imported first.
+"""
 
 from celery import shared_task
 from django.conf import settings
+
+from reports.services import background
 
 
 @shared_task(
@@ -11,14 +17,10 @@ from django.conf import settings
     time_limit=settings.REPORTS_EXPORT_TIME_LIMIT + 60,
 )
 def build_export(export_id: int) -> str:
-    from reports.services import export_build
-
-    return export_build(export_id=export_id).status
+    return background.export_build(export_id=export_id).status
 
 
 @shared_task(name="reports.purge_expired_exports")
 def purge_expired_exports() -> int:
     """Daily: delete the files of exports past their 7 days."""
-    from reports.services import exports_purge_expired
-
-    return exports_purge_expired()
+    return background.exports_purge_expired()

@@ -3,13 +3,15 @@ accept or decline the offer."""
 
 from __future__ import annotations
 
+import logging
+
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ConflictError, DomainError
 from loans.models import Loan
 from loans.selectors import local_today
-from relief import selectors
+from relief import selectors, tasks
 from relief.models import (
     OPEN_STATUSES,
     ActorKind,
@@ -17,7 +19,9 @@ from relief.models import (
     HardshipReason,
     ReliefApplication,
 )
+from relief.presentation import not_eligible_label
 from relief.services.evidence import evidence_add_many, evidence_files_removed_on_failure
+from relief.services.review import sla_start
 from relief.services.transitions import application_lock, transition, transition_check
 
 OPEN_APPLICATION = _("This loan already has an open application (#%(id)s).")
@@ -27,18 +31,17 @@ DESCRIPTION_TOO_LONG = _("Please keep the description under 4,000 characters.")
 ANSWER_REQUIRED = _("Please write an answer.")
 OFFER_EXPIRED = _("This offer expired on %(deadline)s and can no longer be accepted.")
 
+log = logging.getLogger(__name__)
+
 
 def triage_enqueue(application_id: int) -> None:
     """Triage after commit; if the broker is away the sweeper triages it later."""
-    from relief import tasks
 
     def send():
         try:
             tasks.triage_application.delay(application_id)
         except Exception:  # broker down: the application is saved, the sweeper re-sends
-            import logging
-
-            logging.getLogger(__name__).warning(
+            log.warning(
                 "could not enqueue triage of %s; the sweeper will", application_id, exc_info=True
             )
 
@@ -95,8 +98,6 @@ def relief_application_submit(
                 raise open_application_conflict(locked.pk)
             quote = loan_quote.quote
             if not quote.eligible:
-                from relief.presentation import not_eligible_label
-
                 reasons = [not_eligible_label(code) for code in quote.not_eligible_reasons]
                 raise DomainError(
                     NOT_ELIGIBLE % {"reasons": " ".join(reasons)},
@@ -172,8 +173,6 @@ def relief_application_answer(
 ) -> ReliefApplication:
     """The borrower answers a request for information; the case returns to review with a
     fresh decision deadline."""
-    from relief.services.review import sla_start
-
     text = (text or "").strip()
     if not text and not uploads:
         raise DomainError(ANSWER_REQUIRED, fields={"text": [str(ANSWER_REQUIRED)]})

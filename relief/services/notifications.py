@@ -15,6 +15,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
+from core.errors import TemporaryFailure
+from loans.models import mask_phone
+from relief import tasks
 from relief.models import ApplicationEvent, Notification
 
 log = logging.getLogger(__name__)
@@ -23,7 +26,6 @@ log = logging.getLogger(__name__)
 def notification_enqueue(notification_ids: list[int]) -> None:
     """Send the external channels after the transaction commits (never before: a rolled
     back change must not be announced). A broker outage only delays: the sweeper re-sends."""
-    from relief import tasks
 
     def send():
         for notification_id in notification_ids:
@@ -137,8 +139,6 @@ class LogSmsBackend(SmsBackend):
     def send(self, phone: str, text: str) -> None:
         if not phone:
             raise PermanentSmsError("no phone number on file")
-        from loans.models import mask_phone
-
         # The log is read by more people than the borrower's file: no full phone number.
         log.info("SMS to %s: %s", mask_phone(phone), text)
 
@@ -173,13 +173,25 @@ def notification_deliver(notification: Notification) -> None:
             raise PermanentDeliveryError(str(exc)) from exc
 
 
-RETRY = "retry"
+def notification_send(*, notification_id: int, final_attempt: bool = False) -> str:
+    """Deliver a pending notification once; returns its status afterwards.
+
+    A passing failure (a provider's outage) is recorded and then raised as
+    `TemporaryFailure`, for the task to retry; on the `final_attempt` it marks the row
+    failed instead. A permanent failure (no address on file) marks it failed at once.
+    """
+    status, passing_error = notification_attempt(
+        notification_id=notification_id, final_attempt=final_attempt
+    )
+    if passing_error:
+        # Raised after the attempt is committed, so a retry sees it counted.
+        raise TemporaryFailure(passing_error)
+    return status
 
 
 @transaction.atomic
-def notification_send(*, notification_id: int, final_attempt: bool = False) -> str:
-    """Deliver a pending notification once. Returns its status afterwards, or `RETRY` when a
-    passing failure should be tried again (the attempt and error are recorded either way).
+def notification_attempt(*, notification_id: int, final_attempt: bool) -> tuple[str, str]:
+    """One delivery attempt: (the row's status after it, the error if it may pass).
 
     The row is locked while sending, so a redelivered task finds it sent and does nothing.
     """
@@ -191,9 +203,10 @@ def notification_send(*, notification_id: int, final_attempt: bool = False) -> s
         .get(pk=notification_id)
     )
     if notification.status != Notification.Status.PENDING:
-        return notification.status
+        return notification.status, ""
     notification.attempts += 1
     outcome = Notification.Status.SENT
+    passing_error = ""
     try:
         notification_deliver(notification)
     except PermanentDeliveryError as exc:
@@ -202,14 +215,16 @@ def notification_send(*, notification_id: int, final_attempt: bool = False) -> s
     except Exception as exc:  # a provider's outage: retried with backoff by the task
         log.warning("notification %s failed: %s", notification_id, exc)
         notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        outcome = Notification.Status.FAILED if final_attempt else RETRY
+        if final_attempt:
+            outcome = Notification.Status.FAILED
+        else:
+            outcome, passing_error = Notification.Status.PENDING, notification.last_error
     if outcome == Notification.Status.SENT:
         notification.sent_at = timezone.now()
         notification.last_error = ""
-    if outcome != RETRY:
-        notification.status = outcome
+    notification.status = outcome
     notification.save(update_fields=["attempts", "last_error", "status", "sent_at"])
-    return outcome
+    return outcome, passing_error
 
 
 def notification_mark_read(*, user, notification_id: int) -> Notification:

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.db import transaction
+from django.urls import reverse
 
 from loans.models import Installment, Loan
 from loans.selectors import local_today
@@ -29,7 +30,7 @@ def installment_reminders_send(*, today=None) -> int:
                 channel_preference=borrower.notification_channel,
                 context={"installment": installment},
                 dedup_key=f"due:{installment.pk}",
-                link=f"/loans/{installment.loan_id}/",
+                link=reverse("loan-detail", args=[installment.loan_id]),
             )
         sent += bool(created)
     return sent

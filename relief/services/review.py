@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -433,7 +434,7 @@ def sla_escalate_breached(*, now: datetime | None = None) -> int:
                     context={"application": application},
                     application=application,
                     event=event,
-                    link=f"/admin/relief/reliefapplication/{application.pk}/change/",
+                    link=reverse("admin:relief_reliefapplication_change", args=[application.pk]),
                 )
             escalated += 1
     return escalated

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
+from relief import tasks
 from relief.models import ApplicationStatus, Notification, ReliefApplication
 
 TRIAGE_GRACE = timedelta(minutes=2)
@@ -15,8 +16,6 @@ def sweep_lost_work(*, now=None) -> dict:
     """Re-enqueue submitted cases not triaged within 2 minutes and email/SMS not sent.
 
     Safe to run any time: the tasks it sends are idempotent."""
-    from relief import tasks
-
     now = now or timezone.now()
     untriaged = list(
         ReliefApplication.objects.filter(

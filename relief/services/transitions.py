@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.transaction import TransactionManagementError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ConflictError
@@ -96,7 +98,10 @@ def transition(
     update_fields: tuple[str, ...] = (),
 ) -> ApplicationEvent:
     """Move a locked application by `action`; write the event and tell the borrower."""
-    assert transaction.get_connection().in_atomic_block, "transitions run in a transaction"
+    if not transaction.get_connection().in_atomic_block:
+        # The lock, the row, the event and the notification stand or fall together; outside
+        # a transaction the lock would be gone before the row is written.
+        raise TransactionManagementError("An application's transition must run in a transaction.")
     transition_check(application, action)
     _sources, target = TRANSITIONS[action]
     source = application.status if application.pk else ""
@@ -126,7 +131,7 @@ def transition(
             context={"application": application, "event": event, "note": note},
             application=application,
             event=event,
-            link=f"/applications/{application.pk}/",
+            link=reverse("application-detail", args=[application.pk]),
             event_is_new=True,
         )
     return event

@@ -17,7 +17,8 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
-from reports import writers
+from relief.services.notifications import notify
+from reports import tasks, writers
 from reports.filters import ReportFilters
 from reports.models import Export, ExportFormat, ExportLog
 from reports.progress import progress_forget, progress_record
@@ -36,7 +37,6 @@ EXPORT_NOT_READY = _("This export is not ready yet.")
 def export_enqueue(export_id: int) -> None:
     """Build after commit; with the broker away the export stays queued (the requester can
     ask again; docs/reports.md)."""
-    from reports import tasks
 
     def send() -> None:
         try:
@@ -160,8 +160,6 @@ def _write_export(export: Export, report: Report, filters: ReportFilters, out) -
 
 @transaction.atomic
 def export_finish(*, export_id: int, rows: int, file_path: str) -> Export:
-    from relief.services.notifications import notify
-
     export = Export.objects.select_for_update().select_related("requester").get(pk=export_id)
     now = timezone.now()
     export.status = Export.Status.DONE

@@ -6,10 +6,12 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
+from core.errors import TemporaryFailure
 from loans.models import mask_phone
 from relief.models import Notification
-from relief.services.notifications import RETRY, notification_send
+from relief.services.notifications import notification_send
 from relief.services.reminders import installment_reminders_send
+from relief.tasks import send_notification
 from tests.factories import make_loan, overdue_loan
 from tests.relief.flows import submit
 
@@ -38,17 +40,35 @@ def test_email_notification_is_sent_once_in_the_borrowers_language(email_borrowe
     assert mail.outbox[0].to == [email_borrower.user.email]
 
 
-def test_a_passing_failure_is_retried_and_recorded(email_borrower, today, settings):
+def test_a_passing_failure_is_recorded_and_raised_for_a_retry(email_borrower, today, settings):
     settings.EMAIL_BACKEND = "tests.relief.test_notifications_and_reminders.FlakyBackend"
     application = submit(overdue_loan(email_borrower, today=today), triage=False)
     notification = pending(application, "email")
-    assert notification_send(notification_id=notification.pk) == RETRY
+    with pytest.raises(TemporaryFailure, match="mail server away"):
+        notification_send(notification_id=notification.pk)
     notification.refresh_from_db()
     assert (notification.status, notification.attempts) == ("pending", 1)
     assert "mail server away" in notification.last_error
     assert notification_send(notification_id=notification.pk, final_attempt=True) == "failed"
     notification.refresh_from_db()
     assert (notification.status, notification.attempts) == ("failed", 2)
+
+
+def test_the_task_tries_six_times_then_marks_the_notification_failed(
+    email_borrower, today, settings, monkeypatch
+):
+    """The retries are the task's: a provider down for good costs 1 + 5 retries, then the
+    row is failed and the task ends without an error (eagerly, the retries run at once)."""
+    settings.EMAIL_BACKEND = "tests.relief.test_notifications_and_reminders.FlakyBackend"
+    application = submit(overdue_loan(email_borrower, today=today), triage=False)
+    notification = pending(application, "email")
+    # Run eagerly, a retry is a Retry exception that the run must catch to go on, not raise.
+    monkeypatch.setitem(send_notification.app.conf, "task_eager_propagates", False)
+    result = send_notification.apply(args=[notification.pk])
+    assert result.successful() and result.get() == "failed"
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts) == ("failed", 6)
+    assert "mail server away" in notification.last_error
 
 
 def test_a_permanent_failure_marks_the_row_failed_without_blocking_the_case(email_borrower, today):
