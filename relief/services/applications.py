@@ -76,10 +76,10 @@ def relief_application_submit(
     one-open-application index backs that up.
     """
     if reason not in HardshipReason.values:
-        raise DomainError(UNKNOWN_REASON, fields={"reason": [str(UNKNOWN_REASON)]})
+        raise DomainError.for_field("reason", UNKNOWN_REASON)
     description = (description or "").strip()
     if len(description) > 4000:
-        raise DomainError(DESCRIPTION_TOO_LONG, fields={"description": [str(DESCRIPTION_TOO_LONG)]})
+        raise DomainError.for_field("description", DESCRIPTION_TOO_LONG)
     try:
         # A submission that fails after its files were written takes them away again.
         with evidence_files_removed_on_failure(), transaction.atomic():
@@ -175,9 +175,9 @@ def relief_application_answer(
     fresh decision deadline."""
     text = (text or "").strip()
     if not text and not uploads:
-        raise DomainError(ANSWER_REQUIRED, fields={"text": [str(ANSWER_REQUIRED)]})
+        raise DomainError.for_field("text", ANSWER_REQUIRED)
     if len(text) > 4000:
-        raise DomainError(DESCRIPTION_TOO_LONG, fields={"text": [str(DESCRIPTION_TOO_LONG)]})
+        raise DomainError.for_field("text", DESCRIPTION_TOO_LONG)
     application = application_lock(application_id, version=version)
     # Check the move before storing files, so a refused answer stores nothing.
     transition_check(application, "answer")

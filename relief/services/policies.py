@@ -52,7 +52,7 @@ def policy_document_check(document: Any) -> rules.Policy:
 def _clean_note(note: str | None) -> str:
     note = (note or "").strip()
     if len(note) > 2000:
-        raise DomainError(NOTE_TOO_LONG, fields={"note": [str(NOTE_TOO_LONG)]})
+        raise DomainError.for_field("note", NOTE_TOO_LONG)
     return note
 
 
