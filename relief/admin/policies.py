@@ -35,9 +35,9 @@ from relief.services.policies import (
     policy_draft_update,
 )
 from relief.services.review import is_in_group
+from relief.services.simulation import policy_simulate
 
 SIMULATION_DAYS = 90
-SIMULATION_UNAVAILABLE = _("Simulation unavailable: the simulation service is not installed.")
 NOT_JSON = _("not valid JSON: %(problem)s (line %(line)s, column %(column)s)")
 
 
@@ -370,11 +370,6 @@ class ReliefPolicyAdmin(admin.ModelAdmin):
         return self.render_policy(request, policy, simulation=simulation)
 
     def simulate(self, request, policy: ReliefPolicy, since: date) -> dict[str, Any] | None:
-        try:
-            from relief.services.simulation import policy_simulate
-        except ImportError:
-            messages.warning(request, SIMULATION_UNAVAILABLE)
-            return None
         try:
             result = policy_simulate(version=policy.version, since=since)
         except (DomainError, ReliefPolicy.DoesNotExist) as exc:
