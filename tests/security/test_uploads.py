@@ -324,7 +324,7 @@ def test_an_answer_that_fails_after_storing_its_files_leaves_nothing(
     application = needs_info(owner, overdue_loan(owner, today=today), reviewer)
     before_files, before_rows = files_under(tmp_path), Evidence.objects.count()
     with mock.patch(
-        "relief.services.review.sla_start", side_effect=OperationalError("connection refused")
+        "relief.services.applications.sla_start", side_effect=OperationalError("connection refused")
     ):
         response = page_client(people["owner"]).post(
             f"/applications/{application.pk}/answer/",
