@@ -10,7 +10,7 @@ from tests.relief.flows import submit
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_transition_outside_a_transaction_is_refused_and_changes_nothing(alice, today):
+def test_a_transition_outside_a_transaction_is_refused_and_changes_nothing(policy_v1, alice, today):
     application = submit(overdue_loan(alice, today=today))
     assert application.status == ApplicationStatus.IN_REVIEW
     with pytest.raises(TransactionManagementError):
