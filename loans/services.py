@@ -36,11 +36,9 @@ PAID_ON_OUT_OF_ORDER = _(
 )
 
 
-def installment_set_daily_penalty(installment: Installment, *, penalty_rate: Decimal) -> None:
+def installment_set_daily_penalty(installment: Installment, *, loan: Loan) -> None:
     """Keep the stored daily penalty equal to the rule for the current unpaid base."""
-    installment.daily_penalty = calculations.daily_penalty(
-        installment.base_outstanding, penalty_rate
-    )
+    installment.daily_penalty = loan.daily_penalty_on(installment.base_outstanding)
 
 
 def clean_amount(value, *, field: str = "amount") -> Decimal:
@@ -185,7 +183,7 @@ def repayment_record(
         installment.penalty_paid += part.penalty
         installment.interest_paid += part.interest
         installment.principal_paid += part.principal
-        installment_set_daily_penalty(installment, penalty_rate=loan.penalty_rate)
+        installment_set_daily_penalty(installment, loan=loan)
         if installment.base_outstanding == 0 and installment.paid_off_on is None:
             installment.paid_off_on = paid_on
             if calculations.paid_within_grace(installment.due_date, loan.grace_days, paid_on):
@@ -506,9 +504,7 @@ def _installment_new(loan: Loan, item: InstallmentData) -> Installment:
         grace_ends_on=calculations.grace_ends_on(item.due_date, loan.grace_days),
         principal_due=item.principal_due,
         interest_due=item.interest_due,
-        daily_penalty=calculations.daily_penalty(
-            item.principal_due + item.interest_due, loan.penalty_rate
-        ),
+        daily_penalty=loan.daily_penalty_on(item.principal_due + item.interest_due),
     )
 
 
@@ -561,6 +557,7 @@ def loan_upsert(
                     annual_rate=product.annual_rate,
                     penalty_rate=product.penalty_rate,
                     grace_days=product.grace_days,
+                    day_count_basis=product.day_count_basis,
                 )
                 Installment.objects.bulk_create(_installment_new(loan, i) for i in schedule)
                 return loan, True

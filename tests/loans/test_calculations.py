@@ -44,6 +44,28 @@ def test_money_rounds_half_up_not_to_even():
 
 
 @pytest.mark.parametrize(
+    ("basis", "daily", "twenty_days"),
+    [
+        # domain.md §8's installment: 2,000.00 × 24% a year, 20 days late.
+        (360, D("1.33"), D("26.60")),  # 1.3333…
+        (365, D("1.32"), D("26.40")),  # 1.3150…
+    ],
+)
+def test_worked_example_penalty_on_each_day_count_basis(basis, daily, twenty_days):
+    assert calc.daily_penalty(D("2000.00"), D("0.24"), basis) == daily
+    accrual = calc.accrue_to(
+        ZERO_ACCRUAL, day=DUE + timedelta(days=20), due_date=DUE, grace_days=3, daily=daily
+    )
+    assert accrual.penalty_accrued == twenty_days
+
+
+@pytest.mark.parametrize("basis", [0, 364, 366, 1])
+def test_daily_penalty_refuses_an_unknown_day_count_basis(basis):
+    with pytest.raises(ValueError, match="day-count basis"):
+        calc.daily_penalty(D("2000.00"), D("0.24"), basis)
+
+
+@pytest.mark.parametrize(
     ("dpd", "bucket"),
     [
         (0, "M0"),
