@@ -6,6 +6,7 @@ can be tested and benchmarked without a database (domain.md §2–§4).
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -206,12 +207,7 @@ def months_before(day: date, months: int) -> date:
     index = day.year * 12 + (day.month - 1) - months
     year, month = divmod(index, 12)
     month += 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise ValueError(day)  # pragma: no cover - 28 always exists
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 
 def history_metrics(

@@ -332,13 +332,14 @@ def _read_hardship(reader: Reader, value: Any) -> dict[str, int] | None:
     return points if len(points) == len(HARDSHIP_REASONS) else None
 
 
-def _load_default_document() -> dict[str, Any]:
+def load_default_document() -> dict[str, Any]:
+    """The shipped version 1 document read afresh from policy_v1.json: a copy to edit."""
     with POLICY_V1_PATH.open(encoding="utf-8") as handle:
         return json.load(handle)
 
 
 # The shipped version 1 document (domain.md §6). Shared: copy it before editing.
-DEFAULT_POLICY_DOCUMENT: dict[str, Any] = _load_default_document()
+DEFAULT_POLICY_DOCUMENT: dict[str, Any] = load_default_document()
 DEFAULT_POLICY_VERSION = 1
 
 
