@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 SCALE ?= full
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test install lint format worker beat bench migrate seed screenshots clean
+.PHONY: run test install lint format worker beat bench migrate seed screenshots mutation clean
 
 install: $(STAMP)
 
@@ -56,6 +56,15 @@ lint: install
 	$(VENV)/bin/bandit -r config core loans relief reports servicing -q -ll
 	$(PY) scripts/audit_dependencies.py
 
+## make mutation: mutation testing of the money modules (loans/calculations.py, relief/rules/)
+## against their pure unit tests, no database; a few minutes on two cores. Fails under 97%
+## killed; the survivors that cannot be killed are explained in docs/mutation.md.
+mutation: install
+	rm -rf mutants
+	$(VENV)/bin/mutmut run --max-children $${MUTATION_JOBS:-2}
+	$(VENV)/bin/mutmut export-cicd-stats
+	$(PY) scripts/mutation_score.py
+
 format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
@@ -73,4 +82,4 @@ bench: install
 	$(PY) -m bench --scale $(SCALE)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 test-db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 test-db.sqlite3 staticfiles mutants

@@ -42,6 +42,7 @@ class LoanProductAdmin(ReadOnlyMoneyMixin, admin.ModelAdmin):
         "penalty_markup",
         "penalty_rate_cap",
         "grace_days",
+        "day_count_basis",
     )
     search_fields = ("code", "name")
 
@@ -97,6 +98,7 @@ class LoanAdmin(ReadOnlyMoneyMixin, admin.ModelAdmin):
         "annual_rate",
         "penalty_rate",
         "grace_days",
+        "day_count_basis",
         "created_at",
         "updated_at",
     )

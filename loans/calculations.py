@@ -6,6 +6,7 @@ can be tested and benchmarked without a database (domain.md §2–§4).
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -14,6 +15,8 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 DAY_COUNT_BASIS = 360
+# Actual/360 is the domain's default (domain.md §2); a product may count Actual/365 instead.
+DAY_COUNT_BASES = (360, 365)
 RATIO_PLACES = Decimal("0.0001")
 
 BUCKETS = ("M0", "M1", "M2", "M3", "M4+")
@@ -32,7 +35,13 @@ def penalty_rate(
 
 
 def daily_penalty(base: Decimal, rate: Decimal, basis: int = DAY_COUNT_BASIS) -> Decimal:
-    """One day's penalty on the unpaid principal and interest, rounded to the fen."""
+    """One day's penalty on the unpaid principal and interest, rounded to the fen.
+
+    `rate` is the annual penalty rate, used whole; `basis` the days of the year it is
+    divided by (360 or 365).
+    """
+    if basis not in DAY_COUNT_BASES:
+        raise ValueError(f"day-count basis must be one of {DAY_COUNT_BASES}, got {basis!r}")
     if base <= 0:
         return ZERO
     return money(base * rate / basis)
@@ -198,12 +207,7 @@ def months_before(day: date, months: int) -> date:
     index = day.year * 12 + (day.month - 1) - months
     year, month = divmod(index, 12)
     month += 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise ValueError(day)  # pragma: no cover - 28 always exists
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 
 def history_metrics(

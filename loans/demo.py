@@ -88,6 +88,7 @@ def product_terms(product: LoanProduct) -> dict:
         "annual_rate": product.annual_rate,
         "penalty_rate": product.penalty_rate,
         "grace_days": product.grace_days,
+        "day_count_basis": product.day_count_basis,
     }
 
 
@@ -97,6 +98,7 @@ def schedule(
     annual_rate: Decimal,
     penalty_rate: Decimal,
     grace_days: int,
+    day_count_basis: int,
     disbursed_on: date,
     count: int,
     paid: int,
@@ -125,7 +127,7 @@ def schedule(
             "principal_due": principal_due,
             "interest_due": interest_each,
             "daily_penalty": calculations.daily_penalty(
-                principal_due + interest_each, penalty_rate
+                principal_due + interest_each, penalty_rate, day_count_basis
             ),
         }
         if seq <= paid:
@@ -161,6 +163,7 @@ def build_schedule(
         annual_rate=loan.annual_rate,
         penalty_rate=loan.penalty_rate,
         grace_days=loan.grace_days,
+        day_count_basis=loan.day_count_basis,
         disbursed_on=loan.disbursed_on,
         count=count,
         paid=paid,
@@ -403,6 +406,7 @@ class Seeder:
                         annual_rate=loan["annual_rate"],
                         penalty_rate=loan["penalty_rate"],
                         grace_days=loan["grace_days"],
+                        day_count_basis=loan["day_count_basis"],
                         disbursed_on=loan["disbursed_on"],
                         count=12,
                         paid=paid,

@@ -14,6 +14,17 @@ from loans import calculations
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "default": Decimal("0.00")}
 RATE = {"max_digits": 8, "decimal_places": 6}
+# A loan's penalty rate is the product of two 6-place rates (annual rate × (1 + markup)),
+# kept whole: rounding it to 6 places moves the daily penalty by a fen on large balances
+# (domain.md §3 has no rounding step before the daily amount). Never above the cap (< 100).
+EXACT_RATE = {"max_digits": 14, "decimal_places": 12}
+
+
+class DayCountBasis(models.IntegerChoices):
+    """Days in the year the annual penalty rate is divided by (domain.md §2: 360 by default)."""
+
+    ACTUAL_360 = 360, _("Actual/360")
+    ACTUAL_365 = 365, _("Actual/365")
 
 
 class Borrower(models.Model):
@@ -66,11 +77,19 @@ class LoanProduct(models.Model):
     penalty_markup = models.DecimalField(_("penalty markup"), default=Decimal("0.50"), **RATE)
     penalty_rate_cap = models.DecimalField(_("penalty rate cap"), default=Decimal("0.24"), **RATE)
     grace_days = models.PositiveSmallIntegerField(_("grace days"), default=3)
-    day_count_basis = models.PositiveSmallIntegerField(_("day-count basis"), default=360)
+    day_count_basis = models.PositiveSmallIntegerField(
+        _("day-count basis"), choices=DayCountBasis.choices, default=DayCountBasis.ACTUAL_360
+    )
 
     class Meta:
         verbose_name = _("loan product")
         verbose_name_plural = _("loan products")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(day_count_basis__in=DayCountBasis.values),
+                name="loanproduct_day_count_basis_known",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -96,8 +115,15 @@ class Loan(models.Model):
     # Contract terms are fixed when the loan is made: a later product change must not
     # reprice an existing contract.
     annual_rate = models.DecimalField(_("annual rate"), **RATE)
-    penalty_rate = models.DecimalField(_("penalty rate"), **RATE)
+    penalty_rate = models.DecimalField(_("penalty rate"), **EXACT_RATE)
     grace_days = models.PositiveSmallIntegerField(_("grace days"))
+    # db_default: rows written by COPY or raw SQL without the column get the domain's basis.
+    day_count_basis = models.PositiveSmallIntegerField(
+        _("day-count basis"),
+        choices=DayCountBasis.choices,
+        default=DayCountBasis.ACTUAL_360,
+        db_default=DayCountBasis.ACTUAL_360,
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
     )
@@ -110,9 +136,19 @@ class Loan(models.Model):
         verbose_name = _("loan")
         verbose_name_plural = _("loans")
         ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(day_count_basis__in=DayCountBasis.values),
+                name="loan_day_count_basis_known",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.external_id
+
+    def daily_penalty_on(self, base: Decimal) -> Decimal:
+        """One day's penalty on `base` (unpaid principal and interest) under this contract."""
+        return calculations.daily_penalty(base, self.penalty_rate, self.day_count_basis)
 
 
 class Installment(models.Model):
@@ -128,8 +164,8 @@ class Installment(models.Model):
     penalty_held = models.DecimalField(_("penalty held in grace"), **MONEY)
     penalty_paid = models.DecimalField(_("penalty paid"), **MONEY)
     penalty_waived = models.DecimalField(_("penalty waived"), **MONEY)
-    # Kept equal to daily_penalty(unpaid principal + interest, loan.penalty_rate) by the
-    # services, so that the daily accrual is one set-based UPDATE with no join.
+    # Kept equal to loan.daily_penalty_on(unpaid principal + interest) by the services, so
+    # that the daily accrual is one set-based UPDATE with no join.
     daily_penalty = models.DecimalField(_("daily penalty"), **MONEY)
     accrued_through = models.DateField(_("accrued through"), null=True, blank=True)
     paid_off_on = models.DateField(_("paid off on"), null=True, blank=True)

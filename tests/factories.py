@@ -66,6 +66,7 @@ def make_loan(
         annual_rate=loan_product.annual_rate,
         penalty_rate=loan_product.penalty_rate,
         grace_days=loan_product.grace_days,
+        day_count_basis=loan_product.day_count_basis,
         **loan_fields,
     )
     Installment.objects.bulk_create(
@@ -76,9 +77,7 @@ def make_loan(
             grace_ends_on=calculations.grace_ends_on(due, loan.grace_days),
             principal_due=principal_due,
             interest_due=interest_due,
-            daily_penalty=calculations.daily_penalty(
-                principal_due + interest_due, loan.penalty_rate
-            ),
+            daily_penalty=loan.daily_penalty_on(principal_due + interest_due),
         )
         for seq, (due, principal_due, interest_due) in enumerate(schedule, start=1)
     )

@@ -33,11 +33,9 @@ PAID_ON_OUT_OF_ORDER = _(
 )
 
 
-def installment_set_daily_penalty(installment: Installment, *, penalty_rate: Decimal) -> None:
+def installment_set_daily_penalty(installment: Installment, *, loan: Loan) -> None:
     """Keep the stored daily penalty equal to the rule for the current unpaid base."""
-    installment.daily_penalty = calculations.daily_penalty(
-        installment.base_outstanding, penalty_rate
-    )
+    installment.daily_penalty = loan.daily_penalty_on(installment.base_outstanding)
 
 
 def clean_amount(value, *, field: str = "amount") -> Decimal:
@@ -161,7 +159,7 @@ def repayment_record(
         installment.penalty_paid += part.penalty
         installment.interest_paid += part.interest
         installment.principal_paid += part.principal
-        installment_set_daily_penalty(installment, penalty_rate=loan.penalty_rate)
+        installment_set_daily_penalty(installment, loan=loan)
         if installment.base_outstanding == 0 and installment.paid_off_on is None:
             installment.paid_off_on = paid_on
             if calculations.paid_within_grace(installment.due_date, loan.grace_days, paid_on):

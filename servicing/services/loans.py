@@ -86,6 +86,7 @@ def loan_upsert(
                     annual_rate=product.annual_rate,
                     penalty_rate=product.penalty_rate,
                     grace_days=product.grace_days,
+                    day_count_basis=product.day_count_basis,
                 )
                 Installment.objects.bulk_create(installment_new(loan, i) for i in schedule)
                 return loan, True

@@ -130,7 +130,5 @@ def installment_new(loan: Loan, item: InstallmentData) -> Installment:
         grace_ends_on=calculations.grace_ends_on(item.due_date, loan.grace_days),
         principal_due=item.principal_due,
         interest_due=item.interest_due,
-        daily_penalty=calculations.daily_penalty(
-            item.principal_due + item.interest_due, loan.penalty_rate
-        ),
+        daily_penalty=loan.daily_penalty_on(item.principal_due + item.interest_due),
     )

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 
-from loans.models import Installment, Loan, Repayment
+from loans.models import Installment, Loan, LoanProduct, Repayment
 from relief.models import ReliefApplication
 from tests.api.conftest import approve, client_for, error_of, submit
 
@@ -369,3 +369,14 @@ def test_the_same_new_loan_sent_twice_at_once_is_created_once(servicing, product
     assert sorted(statuses) == [200, 200, 201]
     assert Loan.objects.count() == 1 and Installment.objects.count() == 2
     assert get_user_model().objects.filter(username="carol").count() == 1
+
+
+def test_a_loan_of_a_365_day_product_counts_its_penalty_on_365_days(
+    servicing_client, products, today
+):
+    LoanProduct.objects.filter(code="CASH18").update(day_count_basis=365)
+    response = put_loan(servicing_client, "L-900", loan_body(today))
+    assert response.status_code == 201
+    # The worked example on a 365-day year: 2,000.00 × 0.24 / 365 = 1.32 a day, 20 days.
+    assert response.json()["penalty_outstanding"] == "26.40"
+    assert Loan.objects.get(external_id="L-900").day_count_basis == 365

@@ -44,6 +44,28 @@ def test_money_rounds_half_up_not_to_even():
 
 
 @pytest.mark.parametrize(
+    ("basis", "daily", "twenty_days"),
+    [
+        # domain.md §8's installment: 2,000.00 × 24% a year, 20 days late.
+        (360, D("1.33"), D("26.60")),  # 1.3333…
+        (365, D("1.32"), D("26.40")),  # 1.3150…
+    ],
+)
+def test_worked_example_penalty_on_each_day_count_basis(basis, daily, twenty_days):
+    assert calc.daily_penalty(D("2000.00"), D("0.24"), basis) == daily
+    accrual = calc.accrue_to(
+        ZERO_ACCRUAL, day=DUE + timedelta(days=20), due_date=DUE, grace_days=3, daily=daily
+    )
+    assert accrual.penalty_accrued == twenty_days
+
+
+@pytest.mark.parametrize("basis", [0, 364, 366, 1])
+def test_daily_penalty_refuses_an_unknown_day_count_basis(basis):
+    with pytest.raises(ValueError, match="day-count basis"):
+        calc.daily_penalty(D("2000.00"), D("0.24"), basis)
+
+
+@pytest.mark.parametrize(
     ("dpd", "bucket"),
     [
         (0, "M0"),
@@ -179,3 +201,110 @@ def test_history_ignores_installments_older_than_24_months():
 def test_months_before_clamps_to_month_end():
     assert calc.months_before(date(2026, 3, 31), 1) == date(2026, 2, 28)
     assert calc.months_before(date(2026, 1, 15), 24) == date(2024, 1, 15)
+
+
+def test_daily_penalty_charges_a_base_under_one_yuan():
+    # 0.90 at 400% a year is 0.01 a day: small bases are not rounded away before the rule.
+    assert calc.daily_penalty(D("0.90"), D("4.00")) == D("0.01")
+
+
+def test_repayment_back_dated_to_the_last_grace_day_holds_the_penalty_again():
+    # Accrued through day 10 (owed), then a repayment dated the last grace day (day 3):
+    # the three days are held again, as if the accrual had stopped there.
+    back = accrue(accrue(ZERO_ACCRUAL, 10), 3)
+    assert back == Accrual(D("0.00"), D("3.99"), DUE + timedelta(days=3))
+    assert back == accrue(ZERO_ACCRUAL, 3)
+
+
+def test_repayment_back_dated_to_the_day_after_grace_keeps_the_penalty_owed():
+    back = accrue(accrue(ZERO_ACCRUAL, 10), 4)
+    assert back == Accrual(D("5.32"), D("0.00"), DUE + timedelta(days=4))
+
+
+def test_payment_running_out_mid_installment_leaves_the_later_ones_untouched():
+    owed = [
+        Owed(0, D("0.00"), D("0.00"), D("100.00")),
+        Owed(1, D("1.00"), D("2.00"), D("100.00")),
+        Owed(2, D("1.00"), D("2.00"), D("100.00")),
+    ]
+    parts, leftover = calc.allocate(D("100.50"), owed)
+    assert [(p.key, p.penalty, p.interest, p.principal) for p in parts] == [
+        (0, D("0.00"), D("0.00"), D("100.00")),
+        (1, D("0.50"), D("0.00"), D("0.00")),
+    ]
+    assert leftover == D("0.00")
+
+
+def test_waiver_smaller_than_a_yuan_still_reaches_the_next_installment():
+    assert calc.spread_waiver(D("20.50"), [(1, D("20.00")), (2, D("15.00"))]) == [
+        (1, D("20.00")),
+        (2, D("0.50")),
+    ]
+
+
+def test_waiver_skips_installments_with_no_penalty_and_stops_when_spent():
+    penalties = [(1, D("0.00")), (2, D("0.40")), (3, D("-1.00")), (4, D("5.00")), (5, D("5.00"))]
+    assert calc.spread_waiver(D("3.00"), penalties) == [(2, D("0.40")), (4, D("2.60"))]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "months"),
+    [
+        (date(2026, 1, 15), date(2026, 1, 15), 0),
+        (date(2026, 1, 15), date(2026, 2, 14), 0),  # a day short of a month
+        (date(2026, 1, 15), date(2026, 2, 15), 1),
+        (date(2024, 1, 15), date(2026, 3, 14), 25),  # across years, a day short
+        (date(2024, 1, 15), date(2026, 3, 15), 26),
+        (date(2026, 3, 1), date(2026, 1, 1), 0),  # end before start
+    ],
+)
+def test_months_between_counts_whole_calendar_months(start, end, months):
+    assert calc.months_between(start, end) == months
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (date(2026, 5, 31), 1, date(2026, 4, 30)),  # 30-day month
+        (date(2024, 3, 31), 1, date(2024, 2, 29)),  # leap February
+        (date(2026, 3, 31), 1, date(2026, 2, 28)),
+        (date(2026, 1, 31), -1, date(2026, 2, 28)),  # forward, as the demo schedules do
+    ],
+)
+def test_months_before_keeps_the_day_or_the_month_end(day, months, expected):
+    assert calc.months_before(day, months) == expected
+
+
+TODAY = date(2026, 11, 1)
+WINDOW_START = date(2024, 11, 1)  # 24 months before TODAY: the first day left out
+
+
+@pytest.mark.parametrize(
+    ("due", "counted"),
+    [
+        (WINDOW_START, False),
+        (WINDOW_START + timedelta(days=1), True),
+        (TODAY, True),
+    ],
+)
+def test_history_window_is_the_24_months_up_to_today(due, counted):
+    metrics = calc.history_metrics([past(due, 0)], first_disbursed_on=None, today=TODAY)
+    assert metrics.installments_counted == (1 if counted else 0)
+
+
+def test_history_counts_installments_after_one_left_out():
+    rows = [past(date(2026, 10, 1), None), past(date(2026, 9, 1), 10)]
+    metrics = calc.history_metrics(rows, first_disbursed_on=None, today=TODAY)
+    assert (metrics.installments_counted, metrics.on_time_ratio) == (1, D("0.0000"))
+
+
+def test_history_ratio_rounds_down_where_half_up_or_half_even_would_not():
+    # 2 of 3 on time = 0.66666…: down 0.6666, not 0.6667.
+    rows = [past(date(2026, m, 1), 0) for m in (7, 8)] + [past(date(2026, 9, 1), 10)]
+    metrics = calc.history_metrics(rows, first_disbursed_on=None, today=TODAY)
+    assert metrics.on_time_ratio == D("0.6666")
+
+
+def test_history_without_a_disbursal_date_has_no_months_on_book():
+    metrics = calc.history_metrics([], first_disbursed_on=None, today=TODAY)
+    assert metrics.months_on_book == 0
