@@ -110,6 +110,10 @@ class Loan(models.Model):
         verbose_name = _("loan")
         verbose_name_plural = _("loans")
         ordering = ["id"]
+        permissions = [
+            # The lender's core system: loans, borrowers and repayments through the API.
+            ("post_servicing_data", _("Can post loan data and repayments from the core system")),
+        ]
 
     def __str__(self) -> str:
         return self.external_id

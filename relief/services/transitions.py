@@ -96,7 +96,10 @@ def transition(
     update_fields: tuple[str, ...] = (),
 ) -> ApplicationEvent:
     """Move a locked application by `action`; write the event and tell the borrower."""
-    assert transaction.get_connection().in_atomic_block, "transitions run in a transaction"
+    if not transaction.get_connection().in_atomic_block:
+        # The lock, the status and its event must commit together; `assert` would be gone
+        # under `python -O`.
+        raise transaction.TransactionManagementError("transition() runs inside a transaction")
     transition_check(application, action)
     _sources, target = TRANSITIONS[action]
     source = application.status if application.pk else ""
