@@ -132,10 +132,12 @@ def run(scale: str) -> None:
 
     django_setup_and_migrate()
     import redis
-    from django.contrib.auth.models import Group, User
+    from django.contrib.auth.models import User
     from django.db import connection
 
     from config.celery import app
+    from core import permissions
+    from loans.demo import role_groups
 
     paced, burst = SCALES[scale]
     started = time.perf_counter()
@@ -146,10 +148,10 @@ def run(scale: str) -> None:
             "TRUNCATE relief_notification, relief_applicationevent, relief_evidence, "
             "relief_reliefapplication CASCADE"
         )
-    reviewers = Group.objects.get_or_create(name="Reviewer")[0]
+    reviewers = role_groups([permissions.DECIDE_CASES])
     for number in range(3):
         user, _ = User.objects.get_or_create(username=f"bench-reviewer-{number}")
-        user.groups.add(reviewers)
+        user.groups.add(*reviewers)
     redis.Redis.from_url(REDIS).flushdb()
     started = time.perf_counter()
     workers = start_workers()

@@ -38,13 +38,11 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView, set_rollback
 
+from core import permissions
 from core.errors import ConflictError, DomainError
 from core.models import IdempotencyKey
 
 logger = logging.getLogger(__name__)
-
-REVIEWER_GROUPS = ("Reviewer", "Senior reviewer")
-SERVICING_GROUP = "Servicing"
 
 INVALID_INPUT = gettext_lazy("Some of the input is not valid.")
 UNKNOWN_FIELD = gettext_lazy("Unknown field.")
@@ -234,12 +232,6 @@ class Pagination(PageNumberPagination):
 # --- permissions ----------------------------------------------------------------------------
 
 
-def in_any_group(user, names: tuple[str, ...]) -> bool:
-    if not (user and user.is_authenticated and user.is_active):
-        return False
-    return user.is_superuser or user.groups.filter(name__in=names).exists()
-
-
 class IsBorrower(BasePermission):
     """A signed-in user with a borrower profile; objects are then scoped by the selectors."""
 
@@ -254,14 +246,14 @@ class IsReviewer(BasePermission):
     message = gettext_lazy("Only reviewers can use this.")
 
     def has_permission(self, request, view) -> bool:
-        return in_any_group(request.user, REVIEWER_GROUPS)
+        return permissions.can_decide_cases(request.user)
 
 
 class IsServicing(BasePermission):
     message = gettext_lazy("Only the servicing system can use this.")
 
     def has_permission(self, request, view) -> bool:
-        return in_any_group(request.user, (SERVICING_GROUP,))
+        return permissions.can_post_servicing_data(request.user)
 
 
 # --- throttles ------------------------------------------------------------------------------

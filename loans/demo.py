@@ -17,10 +17,11 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from core import permissions
 from loans import calculations
 from loans.calculations import ZERO, money
 from loans.models import Borrower, Installment, Loan, LoanProduct
@@ -45,15 +46,14 @@ PRODUCTS = {
     },
 }
 
-GROUPS = ("Reviewer", "Senior reviewer", "Ops", "Policy admin", "Servicing")
-
-# username: (groups, is_staff, is_superuser)
+# username: (what the account may do, is_staff, is_superuser). The roles' groups are made by
+# relief's roles migration; an account joins those of its roles (see `role_groups`).
 STAFF_ACCOUNTS = {
-    "reviewer": (("Reviewer",), True, False),
-    "senior": (("Reviewer", "Senior reviewer"), True, False),
-    "ops": (("Ops",), False, False),
-    "policy": (("Policy admin",), True, False),
-    "servicing": (("Servicing",), False, False),
+    "reviewer": ((permissions.DECIDE_CASES,), True, False),
+    "senior": ((permissions.DECIDE_CASES, permissions.SECOND_APPROVAL), True, False),
+    "ops": ((permissions.VIEW_OPS_REPORTS,), False, False),
+    "policy": ((permissions.ACTIVATE_POLICY,), True, False),
+    "servicing": ((permissions.POST_SERVICING_DATA,), False, False),
     "admin": ((), True, True),
 }
 
@@ -216,6 +216,28 @@ def _row_values(rows: list[dict], names: list[str], defaults: list) -> Iterable[
         yield [row.get(name, default) for name, default in pairs]
 
 
+def role_groups(capabilities: Iterable[str]) -> models.QuerySet[Group]:
+    """The groups of the roles that give exactly these capabilities: every group granting one
+    of them and none of the other roles' (ROLE_PERMISSIONS). So a reviewer joins the
+    reviewers' group but not the seniors' (which also grants deciding), a senior both."""
+    wanted = set(capabilities)
+    withheld = set(permissions.ROLE_PERMISSIONS) - wanted
+    return (
+        Group.objects.filter(permissions__in=permission_rows(wanted))
+        .exclude(permissions__in=permission_rows(withheld))
+        .distinct()
+    )
+
+
+def permission_rows(codes: Iterable[str]) -> models.QuerySet[Permission]:
+    """The permissions named "app_label.codename"."""
+    matches = models.Q(pk__in=[])
+    for code in codes:
+        app_label, codename = code.split(".")
+        matches |= models.Q(content_type__app_label=app_label, codename=codename)
+    return Permission.objects.filter(matches)
+
+
 class Seeder:
     def __init__(self, *, today: date, log: Callable[[str], None] = lambda message: None):
         self.today = today
@@ -230,8 +252,7 @@ class Seeder:
 
     def staff(self) -> None:
         User = get_user_model()
-        groups = {name: Group.objects.get_or_create(name=name)[0] for name in GROUPS}
-        for username, (group_names, is_staff, is_superuser) in STAFF_ACCOUNTS.items():
+        for username, (capabilities, is_staff, is_superuser) in STAFF_ACCOUNTS.items():
             user, created = User.objects.get_or_create(
                 username=username,
                 defaults={
@@ -242,7 +263,7 @@ class Seeder:
                 },
             )
             if created:
-                user.groups.set([groups[name] for name in group_names])
+                user.groups.set(role_groups(capabilities))
 
     def named_borrower(
         self, username: str, name: str, phone: str, language: str

@@ -142,6 +142,10 @@ class Loan(models.Model):
                 name="loan_day_count_basis_known",
             ),
         ]
+        permissions = [
+            # The lender's core system: loans, borrowers and repayments through the API.
+            ("post_servicing_data", _("Can post loan data and repayments from the core system")),
+        ]
 
     def __str__(self) -> str:
         return self.external_id

@@ -368,22 +368,6 @@ class ReviewApplicationApi(APIView):
         return Response(reviewer_view(application_id))
 
 
-def decide(application_id: int, reviewer, data: dict) -> None:
-    """One reviewer's decision, by action, through its service."""
-    action, note, version = data["action"], data["note"], data["version"]
-    common = {"application_id": application_id, "reviewer": reviewer, "version": version}
-    if action == "approve":
-        services.relief_application_approve(**common, percent=data.get("percent"), note=note)
-    elif action == "reject":
-        services.relief_application_reject(**common, reason_code=data["reason_code"], note=note)
-    elif action == "request_info":
-        services.relief_application_request_info(**common, question=note)
-    elif action == "second_approve":
-        services.relief_application_second_approve(**common, note=note)
-    else:
-        services.relief_application_second_return(**common, note=note)
-
-
 class ReviewDecideApi(APIView):
     permission_classes = [IsReviewer]
 
@@ -405,5 +389,7 @@ class ReviewDecideApi(APIView):
         selectors.application_for_review(application_id)  # 404 before judging the input
         serializer = DecideSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        decide(application_id, request.user, serializer.validated_data)
+        services.relief_application_decide(
+            application_id=application_id, reviewer=request.user, **serializer.validated_data
+        )
         return Response(reviewer_view(application_id))

@@ -56,6 +56,7 @@ class ReliefPolicy(models.Model):
         verbose_name = _("relief policy")
         verbose_name_plural = _("relief policies")
         ordering = ["-version"]
+        permissions = [("activate_reliefpolicy", _("Can activate a relief policy version"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["status"], condition=Q(status="active"), name="one_active_policy"
@@ -183,6 +184,12 @@ class ReliefApplication(models.Model):
             # Reports and exports show borrowers masked unless the user holds this; no group
             # gets it by default (see the roles migration).
             ("export_unmasked", _("Can export unmasked borrower data")),
+            # What the reviewers' roles may do (core/permissions.py asks these).
+            ("decide_reliefapplication", _("Can decide relief applications")),
+            (
+                "second_approve_reliefapplication",
+                _("Can give the second approval on relief applications"),
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "-priority", "sla_due"], name="relief_queue"),

@@ -20,6 +20,7 @@ from relief.models import (
     Notification,
     RejectionReason,
 )
+from relief.services.decisions import DECISIONS
 from relief.services.transitions import allowed_actions
 
 BORROWER = "borrower"
@@ -262,11 +263,8 @@ class QueueItemSerializer(serializers.Serializer):
         return application.sla_escalated_at is not None
 
 
-DECIDE_ACTIONS = ("approve", "reject", "request_info", "second_approve", "second_return")
-
-
 class DecideSerializer(StrictSerializer):
-    action = serializers.ChoiceField(choices=[(a, a) for a in DECIDE_ACTIONS])
+    action = serializers.ChoiceField(choices=[(a, a) for a in DECISIONS])
     percent = serializers.IntegerField(
         required=False, allow_null=True, help_text="For approve: 0–100."
     )

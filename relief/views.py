@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core import permissions
 from core.errors import ConflictError, DomainError
 from loans import selectors as loan_selectors
 from loans.models import Loan
@@ -35,7 +36,6 @@ from relief.models import (
 )
 from relief.services.evidence import MAX_FILES
 from relief.services.notifications import notification_mark_all_read, notification_mark_read
-from relief.services.review import REVIEWER_GROUP, SENIOR_GROUP
 from relief.services.transitions import allowed_actions
 
 PAGE_SIZE = 20
@@ -368,20 +368,11 @@ def application_action(request, application_id: int, action: str):
     return detail
 
 
-def may_see_all_evidence(user) -> bool:
-    """Reviewers (staff in a reviewing group) and superusers read any case's files."""
-    if not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return user.is_staff and user.groups.filter(name__in=(REVIEWER_GROUP, SENIOR_GROUP)).exists()
-
-
 @login_required
 @require_safe
 def evidence_download(request, application_id: int, evidence_id: int):
     files = Evidence.objects.filter(pk=evidence_id, application_id=application_id)
-    if not may_see_all_evidence(request.user):
+    if not permissions.can_read_any_evidence(request.user):
         files = files.filter(application__borrower__user=request.user)
     evidence = files.first()
     if evidence is None:

@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import permissions
 from core.errors import DomainError
 from reports import services
 from reports.filters import ReportFilters
@@ -37,7 +38,7 @@ class IsOps(BasePermission):
     message = services.NOT_OPS
 
     def has_permission(self, request, view) -> bool:
-        return services.is_ops(request.user)
+        return permissions.can_view_ops_reports(request.user)
 
 
 class FormatIsAParameter(BaseContentNegotiation):

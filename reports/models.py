@@ -60,6 +60,7 @@ class Export(models.Model):
         verbose_name = _("export")
         verbose_name_plural = _("exports")
         ordering = ["-created_at", "-id"]
+        permissions = [("view_ops_reports", _("Can see the ops dashboard, reports and exports"))]
         indexes = [models.Index(fields=["requester", "-created_at"], name="export_by_requester")]
 
     def __str__(self) -> str:

@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core import permissions
 from core.errors import DomainError
 from reports import dashboard as presentation
 from reports import selectors, services
@@ -28,12 +29,12 @@ WEB_FORMATS = (ExportFormat.CSV, ExportFormat.XLSX)
 
 
 def ops_required(view):
-    """Signed in (else the login page) and in the Ops group (else 403)."""
+    """Signed in (else the login page) and allowed the ops reports (else 403)."""
 
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not services.is_ops(request.user):
+        if not permissions.can_view_ops_reports(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -48,7 +49,7 @@ def dashboard(request):
         "form": form,
         "reports": REPORTS.values(),
         "formats": WEB_FORMATS,
-        "unmasked": services.may_export_unmasked(request.user),
+        "unmasked": permissions.can_export_unmasked(request.user),
         "threshold": services.async_threshold(),
     }
     if form.is_valid():

@@ -1,6 +1,7 @@
 """The reviewer's workspace in the Django admin (a package by topic, per the house style).
 
-- `applications`: the review queue and the case page with its decision panel.
+- `applications`: the review queue (its filters and form in `queue`).
+- `case`: the case page with its decision panel.
 - `policies`: policy versions: drafts, validation, simulation, activation.
 - `audit`: events and notifications, read-only.
 

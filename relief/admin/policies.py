@@ -25,16 +25,15 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core import permissions
 from core.errors import DomainError
 from loans.selectors import local_today
 from relief.models import ReliefPolicy
 from relief.services.policies import (
-    POLICY_ADMIN_GROUP,
     policy_activate,
     policy_draft_create,
     policy_draft_update,
 )
-from relief.services.review import is_in_group
 from relief.services.simulation import policy_simulate
 
 SIMULATION_DAYS = 90
@@ -170,8 +169,8 @@ class ReliefPolicyAdmin(admin.ModelAdmin):
         return super().has_change_permission(request)
 
     def can_activate(self, request, policy: ReliefPolicy) -> bool:
-        return self.has_change_permission(request, policy) and is_in_group(
-            request.user, POLICY_ADMIN_GROUP
+        return self.has_change_permission(request, policy) and permissions.can_activate_policy(
+            request.user
         )
 
     # --- urls ---

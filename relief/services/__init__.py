@@ -8,6 +8,12 @@ from relief.services.applications import (
     relief_application_submit,
     relief_application_withdraw,
 )
+from relief.services.decisions import (
+    DECISIONS,
+    ReviewCapabilities,
+    relief_application_decide,
+    review_capabilities,
+)
 from relief.services.review import (
     offers_expire,
     relief_application_approve,
@@ -23,12 +29,15 @@ from relief.services.review import (
 from relief.services.waivers import repayment_post
 
 __all__ = [
+    "DECISIONS",
+    "ReviewCapabilities",
     "offers_expire",
     "relief_application_accept",
     "relief_application_add_evidence",
     "relief_application_answer",
     "relief_application_approve",
     "relief_application_assign",
+    "relief_application_decide",
     "relief_application_decline",
     "relief_application_reject",
     "relief_application_request_info",
@@ -39,5 +48,6 @@ __all__ = [
     "relief_application_verify_evidence",
     "relief_application_withdraw",
     "repayment_post",
+    "review_capabilities",
     "sla_escalate_breached",
 ]

@@ -1,8 +1,8 @@
 """Policy versions: drafts are written, checked whole and activated; active and retired
 versions never change (domain.md §6: "editing one makes a new version").
 
-Only Policy admins change policies; the admin checks the model permissions and these
-services check the group, like the review services do for reviewers.
+Only policy admins change policies: the admin checks the model permissions and these services
+ask core.permissions (drafting: add and change; activating: `relief.activate_reliefpolicy`).
 """
 
 from __future__ import annotations
@@ -15,11 +15,10 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import permissions
 from core.errors import ConflictError, DomainError
 from relief import rules
 from relief.models import ReliefPolicy
-
-POLICY_ADMIN_GROUP = "Policy admin"
 
 NOT_A_POLICY_ADMIN = _("Only policy admins can change relief policies.")
 INVALID_DOCUMENT = _("The policy document has problems; each is named by its field.")
@@ -29,10 +28,9 @@ NOTE_TOO_LONG = _("Please keep the note under 2,000 characters.")
 VERSION_TAKEN = _("Another draft was created at the same moment. Please try again.")
 
 
-def require_policy_admin(user) -> None:
-    from relief.services.review import is_in_group
-
-    if user is None or not is_in_group(user, POLICY_ADMIN_GROUP):
+def require_policy_admin(user, *, activating: bool = False) -> None:
+    allowed = permissions.can_activate_policy if activating else permissions.can_draft_policies
+    if not allowed(user):
         raise DomainError(NOT_A_POLICY_ADMIN, code="forbidden", status=403)
 
 
@@ -134,7 +132,7 @@ def policy_activate(*, policy: ReliefPolicy, user) -> ReliefPolicy:
     version it was scored with. Two activations at once queue on the lock (the later one
     wins, retiring the earlier); the `one_active_policy` constraint backs that up.
     """
-    require_policy_admin(user)
+    require_policy_admin(user, activating=True)
     # Lock every policy row in one order, so two activations queue instead of deadlocking.
     list(ReliefPolicy.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
     locked = _lock(policy)
@@ -158,7 +156,6 @@ def policy_activate(*, policy: ReliefPolicy, user) -> ReliefPolicy:
 
 
 __all__ = [
-    "POLICY_ADMIN_GROUP",
     "policy_activate",
     "policy_document_check",
     "policy_draft_create",

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
@@ -14,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import permissions
 from core.errors import ConflictError, DomainError
 from loans import selectors as loan_selectors
 from loans.models import Loan
@@ -32,8 +32,6 @@ from relief.services.evidence import evidence_set_verified
 from relief.services.notifications import notify
 from relief.services.transitions import application_lock, transition
 
-REVIEWER_GROUP = "Reviewer"
-SENIOR_GROUP = "Senior reviewer"
 ESCALATION_BOOST = 1000
 
 PERCENT_INVALID = _("The percent must be a whole number from 0 to 100.")
@@ -42,10 +40,6 @@ QUESTION_REQUIRED = _("Write the question the borrower should answer.")
 NOT_A_REVIEWER = _("Only reviewers can decide cases.")
 NOT_A_SENIOR = _("The second approval must come from a senior reviewer.")
 SAME_APPROVER = _("The second approval must come from someone other than the first approver.")
-
-
-def is_in_group(user, name: str) -> bool:
-    return user.is_active and (user.is_superuser or user.groups.filter(name=name).exists())
 
 
 def policy_of(application: ReliefApplication) -> rules.Policy:
@@ -74,7 +68,6 @@ def reviewer_with_fewest_open_cases():
     On PostgreSQL the counts are kept by the database as cases are assigned and decided
     (`ReviewerWorkload`), so choosing costs the same however long the queue; elsewhere (SQLite
     in development) they are counted here."""
-    User = get_user_model()
     if connection.vendor == "postgresql":
         open_cases = Coalesce("relief_workload__open_cases", 0)
     else:
@@ -83,7 +76,7 @@ def reviewer_with_fewest_open_cases():
             filter=Q(assigned_applications__status__in=UNDECIDED_STATUSES),
         )
     return (
-        User.objects.filter(is_active=True, groups__name=REVIEWER_GROUP)
+        permissions.users_with(permissions.DECIDE_CASES)
         .annotate(open_cases=open_cases)
         .order_by("open_cases", "id")
         .only("pk")  # triage needs the id; the rest is read if asked for
@@ -160,7 +153,7 @@ def relief_application_triage(*, application_id: int) -> ReliefApplication:
 
 
 def require_reviewer(user) -> None:
-    if not is_in_group(user, REVIEWER_GROUP) and not is_in_group(user, SENIOR_GROUP):
+    if not permissions.can_decide_cases(user):
         raise DomainError(NOT_A_REVIEWER, code="forbidden", status=403)
 
 
@@ -239,7 +232,7 @@ def relief_application_second_approve(
 ) -> ReliefApplication:
     """A different senior reviewer confirms a large or out-of-policy approval."""
     application = application_lock(application_id, version=version)
-    if not is_in_group(reviewer, SENIOR_GROUP):
+    if not permissions.can_give_second_approval(reviewer):
         raise DomainError(NOT_A_SENIOR, code="forbidden", status=403)
     if application.first_approver_id == reviewer.pk:
         raise ConflictError(SAME_APPROVER, code="same_approver")
@@ -264,7 +257,7 @@ def relief_application_second_return(
 ) -> ReliefApplication:
     """The senior reviewer sends the case back to review with a note."""
     application = application_lock(application_id, version=version)
-    if not is_in_group(reviewer, SENIOR_GROUP):
+    if not permissions.can_give_second_approval(reviewer):
         raise DomainError(NOT_A_SENIOR, code="forbidden", status=403)
     application.decided_percent = None
     application.decided_amount = None
@@ -410,7 +403,6 @@ def sla_escalate_breached(*, now: datetime | None = None) -> int:
         ).values_list("pk", flat=True)
     )
     escalated = 0
-    User = get_user_model()
     for application_id in ids:
         with transaction.atomic():
             application = application_lock(application_id)
@@ -425,7 +417,7 @@ def sla_escalate_breached(*, now: datetime | None = None) -> int:
                 note="decision time passed: escalated",
                 data={"sla_due": application.sla_due.isoformat()},
             )
-            for senior in User.objects.filter(is_active=True, groups__name=SENIOR_GROUP):
+            for senior in permissions.users_with(permissions.SECOND_APPROVAL):
                 notify(
                     recipient=senior,
                     kind="sla_breached",

@@ -1,17 +1,13 @@
 """Exports: streamed at once when small, built by a task when large; every one logged.
 
-Who may see what: reports are for the Ops group; names, phones and ids are masked unless the
-user holds `relief.export_unmasked` (docs/reports.md).
+Who may see what: reports are for ops (`reports.view_ops_reports`); names, phones and ids are
+masked unless the user holds `relief.export_unmasked` (docs/reports.md).
 """
 
 from reports.services.access import (
     CONTENT_TYPES,
     NOT_OPS,
-    OPS_GROUP,
-    UNMASKED_PERMISSION,
     async_threshold,
-    is_ops,
-    may_export_unmasked,
     report_get,
 )
 from reports.services.audit import export_log_finish, export_log_write
@@ -31,8 +27,6 @@ from reports.services.exporting import ExportDownload, report_export, report_wri
 __all__ = [
     "CONTENT_TYPES",
     "NOT_OPS",
-    "OPS_GROUP",
-    "UNMASKED_PERMISSION",
     "ExportDownload",
     "ExportProgress",
     "async_threshold",
@@ -46,8 +40,6 @@ __all__ = [
     "export_request",
     "exports_of_user",
     "exports_purge_expired",
-    "is_ops",
-    "may_export_unmasked",
     "report_export",
     "report_get",
     "report_write",

@@ -1,4 +1,5 @@
-"""Who may see the reports, and which report a name means."""
+"""Which report a name means, and what the refusal says to someone who may not see reports
+(who may is core.permissions: `can_view_ops_reports`, `can_export_unmasked`)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,6 @@ from core.errors import DomainError
 from reports.models import ExportFormat
 from reports.queries import REPORTS, Report
 
-OPS_GROUP = "Ops"
-UNMASKED_PERMISSION = "relief.export_unmasked"
-
 UNKNOWN_REPORT = _("There is no report called “%(name)s”.")
 NOT_OPS = _("Reports are for the Ops team.")
 
@@ -20,18 +18,6 @@ CONTENT_TYPES = {
     ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ExportFormat.JSON: "application/json",
 }
-
-
-def is_ops(user) -> bool:
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or user.groups.filter(name=OPS_GROUP).exists())
-    )
-
-
-def may_export_unmasked(user) -> bool:
-    return bool(user is not None and user.has_perm(UNMASKED_PERMISSION))
 
 
 def report_get(name: str) -> Report:

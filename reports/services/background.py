@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 
+from core import permissions
 from core.errors import DomainError
 from relief.services.notifications import notify
 from reports import tasks, writers
@@ -23,7 +24,7 @@ from reports.filters import ReportFilters
 from reports.models import Export, ExportFormat, ExportLog
 from reports.progress import progress_forget, progress_record
 from reports.queries import Report
-from reports.services.access import may_export_unmasked, report_get
+from reports.services.access import report_get
 from reports.services.audit import export_log_write
 
 log = logging.getLogger(__name__)
@@ -218,7 +219,7 @@ def export_for_download(*, user, export_id: int, token: str) -> tuple[Export, Fi
     """
     export = export_of_user(user=user, export_id=export_id)
     if not constant_time_compare(export.token, token) or (
-        export.unmasked and not may_export_unmasked(user)
+        export.unmasked and not permissions.can_export_unmasked(user)
     ):
         raise DomainError(EXPORT_NOT_FOUND, code="not_found", status=404)
     if export.expires_at <= timezone.now():

@@ -9,6 +9,7 @@ from typing import IO
 
 from django.conf import settings
 
+from core import permissions
 from core.errors import DomainError
 from reports import writers
 from reports.filters import ReportFilters
@@ -17,8 +18,6 @@ from reports.services.access import (
     CONTENT_TYPES,
     NOT_OPS,
     async_threshold,
-    is_ops,
-    may_export_unmasked,
     report_get,
 )
 from reports.services.audit import export_log_finish, export_log_write
@@ -49,10 +48,10 @@ def report_export(
 
     Logged either way; a streamed download's row count is written when the last row is.
     """
-    if not is_ops(user):
+    if not permissions.can_view_ops_reports(user):
         raise DomainError(NOT_OPS, code="permission_denied", status=403)
     report = report_get(report_name)
-    unmasked = may_export_unmasked(user)
+    unmasked = permissions.can_export_unmasked(user)
     queryset = report.queryset(filters, unmasked=unmasked)
     if export_format != ExportFormat.JSON:
         rows = queryset.count()

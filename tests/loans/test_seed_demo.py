@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 
@@ -44,3 +44,22 @@ def test_seed_demo_refuses_with_debug_off_unless_forced(settings):
         call_command("seed_demo", "--borrowers", "0")
     call_command("seed_demo", "--borrowers", "0", "--force")
     assert Borrower.objects.filter(external_id="DEMO-ALICE").exists()
+
+
+def test_the_demo_staff_accounts_join_their_roles_groups(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", "--borrowers", "0")
+    groups = {
+        user.username: {group.name for group in user.groups.all()}
+        for user in get_user_model().objects.filter(
+            username__in=("reviewer", "senior", "ops", "policy", "servicing", "admin")
+        )
+    }
+    assert groups == {
+        "reviewer": {"Reviewer"},
+        "senior": {"Reviewer", "Senior reviewer"},
+        "ops": {"Ops"},
+        "policy": {"Policy admin"},
+        "servicing": {"Servicing"},
+        "admin": set(),
+    }

@@ -58,7 +58,7 @@ def restore_seeded_data() -> None:
     """What the migrations seed (policy v1, the roles' groups and their permissions), back
     after a transactional test's flush emptied the tables."""
     policy_v1 = importlib.import_module("relief.migrations.0002_policy_v1")
-    roles = importlib.import_module("relief.migrations.0004_roles")
+    roles = importlib.import_module("relief.migrations.0008_role_permissions")
     if not ReliefPolicy.objects.filter(status=ReliefPolicy.Status.ACTIVE).exists():
         policy_v1.create_v1(django_apps, None)
-    roles.create_roles(django_apps, None)
+    roles.roles_set(django_apps, None)

@@ -318,3 +318,18 @@ def test_evidence_files_are_served_to_reviewers_only_with_nosniff(client, review
     # The borrower has no admin access at all.
     client.force_login(case.borrower.user)
     assert client.get(url).status_code == 302
+
+
+def test_a_case_that_does_not_exist_goes_back_to_the_admin_index_with_a_warning(client, reviewer):
+    client.force_login(reviewer)
+    response = client.get(
+        reverse("admin:relief_reliefapplication_change", args=[999999]), follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("admin:index")
+    assert any("doesn’t exist" in m for m in messages_of(response))
+
+
+def test_the_loan_is_a_link_for_those_who_may_open_it(client, reviewer, case):
+    client.force_login(reviewer)
+    page = client.get(case_url(case)).content.decode()
+    assert reverse("admin:loans_loan_change", args=[case.loan_id]) in page

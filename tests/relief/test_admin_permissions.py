@@ -197,20 +197,26 @@ def permissions_of(name: str) -> set[str]:
 
 def test_the_roles_exist_with_their_permissions():
     reviewer = permissions_of("Reviewer")
-    assert "relief.change_reliefapplication" in reviewer
+    assert "relief.decide_reliefapplication" in reviewer
+    assert "relief.second_approve_reliefapplication" not in reviewer
     assert "loans.view_loan" in reviewer
-    assert permissions_of("Senior reviewer") == reviewer
+    # A senior reviews like a reviewer and may also give the second approval.
+    assert permissions_of("Senior reviewer") == reviewer | {
+        "relief.second_approve_reliefapplication"
+    }
     assert not {p for p in reviewer if p.startswith(("loans.change", "loans.add"))}
     assert not {p for p in reviewer if "policy" in p and not p.startswith("relief.view")}
     assert "relief.change_applicationevent" not in reviewer
     assert "relief.change_notification" not in reviewer
     assert all(p.split(".")[1].startswith("view_") for p in permissions_of("Ops"))
+    assert "reports.view_ops_reports" in permissions_of("Ops")
     assert permissions_of("Policy admin") == {
         "relief.view_reliefpolicy",
         "relief.add_reliefpolicy",
         "relief.change_reliefpolicy",
+        "relief.activate_reliefpolicy",
     }
-    assert "loans.add_repayment" in permissions_of("Servicing")
+    assert {"loans.add_repayment", "loans.post_servicing_data"} <= permissions_of("Servicing")
 
 
 def test_nobody_may_delete_and_nobody_exports_unmasked_by_default():

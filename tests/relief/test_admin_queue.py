@@ -220,3 +220,26 @@ def test_senior_sees_every_case_waiting_for_a_second_approval_but_their_own(
     assert waiting.pk not in listed(client.get(QUEUE))
     client.force_login(colleague)
     assert waiting.pk not in listed(client.get(QUEUE))
+
+
+def queue_row(page: str, application) -> str:
+    """The queue's table row of one case (found by its action checkbox)."""
+    checkbox = f'name="_selected_action" value="{application.pk}"'
+    return next(row for row in page.split("<tr")[1:] if checkbox in row)
+
+
+def test_an_overdue_case_row_is_highlighted_by_a_class_the_csp_allows(client, reviewer, settings):
+    late = submitted_application(assign_to=reviewer)
+    on_time = submitted_application(assign_to=reviewer)
+    set_fields(late, sla_due=timezone.now() - timedelta(hours=3))
+    client.force_login(reviewer)
+    response = client.get(QUEUE)
+    page = response.content.decode()
+    assert 'class="sla-breached"' in queue_row(page, late)
+    assert "sla-breached" not in queue_row(page, on_time)
+    # The CSP has no 'unsafe-inline' for styles: the highlight is the stylesheet's, linked here.
+    assert "style-src 'self'" in response["Content-Security-Policy"]
+    assert "style=" not in queue_row(page, late)
+    assert "css/admin-relief.css" in page
+    stylesheet = (settings.BASE_DIR / "static/css/admin-relief.css").read_text()
+    assert ".sla-breached" in stylesheet

@@ -1,0 +1,172 @@
+"""The review queue's parts: the masked borrower, durations, the filters and the assign form.
+
+The queue is the ReliefApplication changelist (relief/admin/applications.py): by default the
+undecided cases assigned to the reviewer or to nobody, highest priority first, then the
+earliest decision deadline.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.views.main import SEARCH_VAR
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core import permissions
+from loans.models import mask_phone
+from relief import selectors
+from relief.models import UNDECIDED_STATUSES, ApplicationStatus
+from relief.review_selectors import assignable_reviewers
+
+# Cases whose decision clock runs (needs_info waits for the borrower; submitted for triage).
+SLA_RUNNING = (ApplicationStatus.IN_REVIEW, ApplicationStatus.PENDING_SECOND_APPROVAL)
+BUCKETS = ("M0", "M1", "M2", "M3", "M4+")
+
+
+# --- masking and small formats ----------------------------------------------------------------
+
+
+def mask_name(name: str) -> str:
+    """王* / A****: the first character and stars, enough to tell cases apart, not to identify."""
+    name = (name or "").strip()
+    if not name:
+        return ""
+    return name[0] + "*" * min(max(len(name) - 1, 1), 4)
+
+
+def masked_borrower(borrower) -> str:
+    return f"{mask_name(borrower.name)} {mask_phone(borrower.phone)}".strip()
+
+
+def duration_text(delta: timedelta) -> str:
+    """2d 4h, 3h 20m, 12m: how long, to the minute, at most two units."""
+    minutes = int(abs(delta.total_seconds()) // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes}m"
+    return f"{minutes}m"
+
+
+# --- queue filters ----------------------------------------------------------------------------
+
+
+class DefaultedFilter(admin.SimpleListFilter):
+    """A filter with a default applied when the URL names no choice ("all" shows everything).
+
+    While searching, the default is not applied: a reviewer looking for case #123 should find
+    it whoever holds it and whatever its status.
+    """
+
+    default: str = "all"
+
+    def __init__(self, request, params, model, model_admin):
+        self.searching = bool(request.GET.get(SEARCH_VAR, "").strip())
+        super().__init__(request, params, model, model_admin)
+
+    def value(self):
+        value = super().value()
+        if value is None:
+            return "all" if self.searching else self.default
+        return value
+
+    def choices(self, changelist):
+        current = self.value()
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": current == str(lookup),
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+
+class QueueStatusFilter(DefaultedFilter):
+    title = _("status")
+    parameter_name = "queue"
+    default = "undecided"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("undecided", _("Open (undecided)")),
+            *ApplicationStatus.choices,
+            ("all", _("All")),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "undecided":
+            return queryset.filter(status__in=UNDECIDED_STATUSES)
+        if value in ApplicationStatus.values:
+            return queryset.filter(status=value)
+        return queryset
+
+
+class AssigneeFilter(DefaultedFilter):
+    title = _("assigned to")
+    parameter_name = "assigned"
+    default = "me_or_nobody"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("me_or_nobody", _("Me or nobody")),
+            ("me", _("Me")),
+            ("nobody", _("Nobody")),
+            ("all", _("Anyone")),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "me_or_nobody":
+            senior = permissions.can_give_second_approval(request.user)
+            return queryset.filter(selectors.cases_for(request.user, senior=senior))
+        if value == "me":
+            return queryset.filter(assigned_to=request.user)
+        if value == "nobody":
+            return queryset.filter(assigned_to__isnull=True)
+        return queryset
+
+
+class BucketFilter(admin.SimpleListFilter):
+    title = _("bucket at submission")
+    parameter_name = "bucket"
+
+    def lookups(self, request, model_admin):
+        return [(bucket, bucket) for bucket in BUCKETS]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(bucket_at_submission=self.value())
+        return queryset
+
+
+class SlaBreachedFilter(admin.SimpleListFilter):
+    title = _("decision time")
+    parameter_name = "sla"
+
+    def lookups(self, request, model_admin):
+        return [("breached", _("Breached")), ("running", _("Within time"))]
+
+    def queryset(self, request, queryset):
+        breached = Q(status__in=SLA_RUNNING, sla_due__lt=timezone.now())
+        if self.value() == "breached":
+            return queryset.filter(breached)
+        if self.value() == "running":
+            return queryset.filter(status__in=SLA_RUNNING).exclude(breached)
+        return queryset
+
+
+# --- forms ------------------------------------------------------------------------------------
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(queryset=None, label=_("Reviewer"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = assignable_reviewers()
