@@ -137,7 +137,6 @@ def run(scale: str) -> None:
 
     from config.celery import app
     from core import permissions
-    from loans.demo import role_groups
 
     paced, burst = SCALES[scale]
     started = time.perf_counter()
@@ -148,7 +147,7 @@ def run(scale: str) -> None:
             "TRUNCATE relief_notification, relief_applicationevent, relief_evidence, "
             "relief_reliefapplication CASCADE"
         )
-    reviewers = role_groups([permissions.DECIDE_CASES])
+    reviewers = permissions.role_groups([permissions.DECIDE_CASES])
     for number in range(3):
         user, _ = User.objects.get_or_create(username=f"bench-reviewer-{number}")
         user.groups.add(*reviewers)

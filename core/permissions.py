@@ -11,7 +11,11 @@ core imports no app.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db import models
 from django.db.models import QuerySet
 
 DECIDE_CASES = "relief.decide_reliefapplication"
@@ -86,3 +90,25 @@ def users_with(permission: str) -> QuerySet:
     return get_user_model().objects.with_perm(
         permission, include_superusers=False, backend=PERMISSION_BACKEND
     )
+
+
+def role_groups(capabilities: Iterable[str]) -> models.QuerySet[Group]:
+    """The groups of the roles that give exactly these capabilities: every group granting one
+    of them and none of the other roles' (ROLE_PERMISSIONS). So a reviewer joins the
+    reviewers' group but not the seniors' (which also grants deciding), a senior both."""
+    wanted = set(capabilities)
+    withheld = set(ROLE_PERMISSIONS) - wanted
+    return (
+        Group.objects.filter(permissions__in=permission_rows(wanted))
+        .exclude(permissions__in=permission_rows(withheld))
+        .distinct()
+    )
+
+
+def permission_rows(codes: Iterable[str]) -> models.QuerySet[Permission]:
+    """The permissions named "app_label.codename"."""
+    matches = models.Q(pk__in=[])
+    for code in codes:
+        app_label, codename = code.split(".")
+        matches |= models.Q(content_type__app_label=app_label, codename=codename)
+    return Permission.objects.filter(matches)

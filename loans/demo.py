@@ -8,21 +8,18 @@ exists is left as it is.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group, Permission
-from django.db import connection, models, transaction
-from django.utils import timezone
+from django.db import connection, transaction
 
 from core import permissions
 from loans import calculations
+from loans.bulk import insert_rows
 from loans.calculations import ZERO, money
 from loans.models import Borrower, Installment, Loan, LoanProduct
 from loans.services import penalties_accrue
@@ -47,7 +44,7 @@ PRODUCTS = {
 }
 
 # username: (what the account may do, is_staff, is_superuser). The roles' groups are made by
-# relief's roles migration; an account joins those of its roles (see `role_groups`).
+# relief's roles migration; an account joins those of its roles (`permissions.role_groups`).
 STAFF_ACCOUNTS = {
     "reviewer": ((permissions.DECIDE_CASES,), True, False),
     "senior": ((permissions.DECIDE_CASES, permissions.SECOND_APPROVAL), True, False),
@@ -173,71 +170,6 @@ def build_schedule(
     return [Installment(loan=loan, **row) for row in rows]
 
 
-def insert_rows(model: type[models.Model], rows: list[dict]) -> None:
-    """Insert rows given as {attname: value}; fields left out take their defaults.
-
-    On PostgreSQL one `COPY` per call: no model instances, no per-value preparation by the
-    ORM, one round trip. Values must be plain (str, int, bool, Decimal, date, datetime, None).
-    Elsewhere (SQLite, the development default) the ORM's `bulk_create`.
-    """
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create([model(**row) for row in rows], batch_size=2000)
-        return
-    now = timezone.now()
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    defaults = [
-        now
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-        else f.get_default()
-        for f in fields
-    ]
-    names = [f.attname for f in fields]
-    buffer = io.StringIO()
-    # csv writes None as an empty field, which COPY reads as NULL; FORCE_NOT_NULL keeps an
-    # empty string in a NOT NULL column an empty string.
-    csv.writer(buffer, lineterminator="\n").writerows(_row_values(rows, names, defaults))
-    buffer.seek(0)
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    not_null = ", ".join(quote(f.column) for f in fields if not f.null)
-    with connection.cursor() as cursor:
-        cursor.copy_expert(
-            f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN "
-            f"WITH (FORMAT csv, FORCE_NOT_NULL ({not_null}))",
-            buffer,
-        )
-
-
-def _row_values(rows: list[dict], names: list[str], defaults: list) -> Iterable[list]:
-    pairs = list(zip(names, defaults, strict=True))
-    for row in rows:
-        yield [row.get(name, default) for name, default in pairs]
-
-
-def role_groups(capabilities: Iterable[str]) -> models.QuerySet[Group]:
-    """The groups of the roles that give exactly these capabilities: every group granting one
-    of them and none of the other roles' (ROLE_PERMISSIONS). So a reviewer joins the
-    reviewers' group but not the seniors' (which also grants deciding), a senior both."""
-    wanted = set(capabilities)
-    withheld = set(permissions.ROLE_PERMISSIONS) - wanted
-    return (
-        Group.objects.filter(permissions__in=permission_rows(wanted))
-        .exclude(permissions__in=permission_rows(withheld))
-        .distinct()
-    )
-
-
-def permission_rows(codes: Iterable[str]) -> models.QuerySet[Permission]:
-    """The permissions named "app_label.codename"."""
-    matches = models.Q(pk__in=[])
-    for code in codes:
-        app_label, codename = code.split(".")
-        matches |= models.Q(content_type__app_label=app_label, codename=codename)
-    return Permission.objects.filter(matches)
-
-
 class Seeder:
     def __init__(self, *, today: date, log: Callable[[str], None] = lambda message: None):
         self.today = today
@@ -263,7 +195,7 @@ class Seeder:
                 },
             )
             if created:
-                user.groups.set(role_groups(capabilities))
+                user.groups.set(permissions.role_groups(capabilities))
 
     def named_borrower(
         self, username: str, name: str, phone: str, language: str

@@ -10,7 +10,7 @@ import logging
 from celery import shared_task
 
 from core.errors import TemporaryFailure
-from relief.services import notifications, reminders, review, sweeper
+from relief.services import deadlines, notifications, reminders, review, sweeper
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +44,12 @@ def sweep() -> dict:
 
 @shared_task(name="relief.escalate_sla")
 def escalate_sla() -> int:
-    return review.sla_escalate_breached()
+    return deadlines.sla_escalate_breached()
 
 
 @shared_task(name="relief.expire_offers")
 def expire_offers() -> int:
-    return review.offers_expire()
+    return deadlines.offers_expire()
 
 
 @shared_task(name="relief.remind_due_installments")

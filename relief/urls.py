@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from relief import loan_views, views
+from relief import loan_views, notification_views, views
 
 urlpatterns = [
     path("", loan_views.dashboard, name="dashboard"),
@@ -25,11 +25,15 @@ urlpatterns = [
         views.application_action,
         name="application-action",
     ),
-    path("notifications/", views.notification_list, name="notification-list"),
-    path("notifications/read-all/", views.notification_read_all, name="notification-read-all"),
+    path("notifications/", notification_views.notification_list, name="notification-list"),
+    path(
+        "notifications/read-all/",
+        notification_views.notification_read_all,
+        name="notification-read-all",
+    ),
     path(
         "notifications/<int:notification_id>/read/",
-        views.notification_read,
+        notification_views.notification_read,
         name="notification-read",
     ),
 ]

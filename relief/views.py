@@ -1,4 +1,5 @@
-"""The borrower's relief pages: quote, apply, follow an application, notifications.
+"""The borrower's relief pages: quote, apply, follow an application (notifications:
+`relief.notification_views`).
 
 Thin views (house style): fetch one object scoped to `request.user`, call one selector or
 service, render. A service's `DomainError` becomes a message or a form error, never a 500.
@@ -30,12 +31,10 @@ from relief.models import (
     ApplicationStatus,
     Evidence,
     HardshipReason,
-    Notification,
     ReliefApplication,
     ReliefPolicy,
 )
 from relief.services.evidence import MAX_FILES
-from relief.services.notifications import notification_mark_all_read, notification_mark_read
 from relief.services.transitions import allowed_actions
 
 PAGE_SIZE = 20
@@ -395,31 +394,3 @@ def evidence_download(request, application_id: int, evidence_id: int):
 
 
 # --- notifications --------------------------------------------------------------------------
-
-
-@login_required
-@require_safe
-def notification_list(request):
-    page = Paginator(selectors.notifications_of_user(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "relief/notification_list.html", {"page": page})
-
-
-@login_required
-@require_POST
-def notification_read(request, notification_id: int):
-    try:
-        notification_mark_read(user=request.user, notification_id=notification_id)
-    except Notification.DoesNotExist:
-        raise Http404 from None
-    return redirect(safe_next(request, reverse("notification-list")))
-
-
-@login_required
-@require_POST
-def notification_read_all(request):
-    count = notification_mark_all_read(user=request.user)
-    if count:
-        messages.success(request, _("All notifications are marked as read."))
-    return redirect(safe_next(request, reverse("notification-list")))

@@ -8,6 +8,7 @@ from relief.services.applications import (
     relief_application_submit,
     relief_application_withdraw,
 )
+from relief.services.deadlines import offers_expire, sla_escalate_breached
 from relief.services.decisions import (
     DECISIONS,
     ReviewCapabilities,
@@ -15,7 +16,6 @@ from relief.services.decisions import (
     review_capabilities,
 )
 from relief.services.review import (
-    offers_expire,
     relief_application_approve,
     relief_application_assign,
     relief_application_reject,
@@ -24,7 +24,6 @@ from relief.services.review import (
     relief_application_second_return,
     relief_application_triage,
     relief_application_verify_evidence,
-    sla_escalate_breached,
 )
 from relief.services.waivers import repayment_post
 

@@ -1,5 +1,6 @@
 """What happens to a case after submission: triage (by the system), decisions (by
-reviewers, four eyes on large ones), SLA escalation and offer expiry."""
+reviewers, four eyes on large ones). Its deadlines (SLA escalation, offer expiry) are in
+`relief.services.deadlines`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +19,6 @@ from loans import selectors as loan_selectors
 from loans.models import Loan
 from relief import rules, selectors
 from relief.models import (
-    OPEN_STATUSES,
     UNDECIDED_STATUSES,
     ActorKind,
     ApplicationEvent,
@@ -29,7 +28,6 @@ from relief.models import (
     ReliefApplication,
 )
 from relief.services.evidence import evidence_set_verified
-from relief.services.notifications import notify
 from relief.services.transitions import application_lock, transition
 
 ESCALATION_BOOST = 1000
@@ -390,62 +388,3 @@ def relief_application_verify_evidence(
         data={"evidence": evidence.pk, "verified": verified, "suggested_percent": quote.percent},
     )
     return application
-
-
-def sla_escalate_breached(*, now: datetime | None = None) -> int:
-    """Cases past their decision time: priority up, an event, senior reviewers told — once."""
-    now = now or timezone.now()
-    ids = list(
-        ReliefApplication.objects.filter(
-            status__in=(ApplicationStatus.IN_REVIEW, ApplicationStatus.PENDING_SECOND_APPROVAL),
-            sla_due__lt=now,
-            sla_escalated_at__isnull=True,
-        ).values_list("pk", flat=True)
-    )
-    escalated = 0
-    for application_id in ids:
-        with transaction.atomic():
-            application = application_lock(application_id)
-            if application.sla_escalated_at is not None or application.sla_due >= now:
-                continue
-            application.priority += ESCALATION_BOOST
-            application.sla_escalated_at = now
-            application.save(update_fields=["priority", "sla_escalated_at", "updated_at"])
-            event = event_write(
-                application,
-                actor_kind=ActorKind.SYSTEM,
-                note="decision time passed: escalated",
-                data={"sla_due": application.sla_due.isoformat()},
-            )
-            for senior in permissions.users_with(permissions.SECOND_APPROVAL):
-                notify(
-                    recipient=senior,
-                    kind="sla_breached",
-                    language="zh-hans",
-                    channel_preference="email",
-                    context={"application": application},
-                    application=application,
-                    event=event,
-                    link=reverse("admin:relief_reliefapplication_change", args=[application.pk]),
-                )
-            escalated += 1
-    return escalated
-
-
-def offers_expire(*, today=None) -> int:
-    """Offers past their deadline without the waiver posted become `expired`."""
-    today = today or loan_selectors.local_today()
-    ids = list(
-        ReliefApplication.objects.filter(
-            status__in=(ApplicationStatus.APPROVED, ApplicationStatus.ACCEPTED),
-            offer_deadline__lt=today,
-        ).values_list("pk", flat=True)
-    )
-    expired = 0
-    for application_id in ids:
-        with transaction.atomic():
-            application = application_lock(application_id)
-            if application.status in OPEN_STATUSES and application.offer_deadline < today:
-                transition(application, "expire", actor_kind=ActorKind.SYSTEM)
-                expired += 1
-    return expired

@@ -5,7 +5,8 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 
-from loans.demo import PRODUCTS, PROFILES, Seeder, build_schedule, insert_rows
+from loans.bulk import insert_rows
+from loans.demo import PRODUCTS, PROFILES, Seeder, build_schedule
 from loans.models import Borrower, Installment, Loan, LoanProduct
 
 pytestmark = pytest.mark.django_db
