@@ -43,9 +43,7 @@ def overdue_borrowers(count: int, *, prefix: str) -> list[int]:
                     product=product,
                     principal=Decimal("2000.00"),
                     disbursed_on=today - timedelta(days=400),
-                    annual_rate=product.annual_rate,
-                    penalty_rate=product.penalty_rate,
-                    grace_days=product.grace_days,
+                    **product.contract_terms(),
                 )
                 for i, borrower in zip(range(start, stop), borrowers, strict=True)
             ]

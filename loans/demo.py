@@ -80,15 +80,6 @@ def add_months(day: date, months: int) -> date:
     return calculations.months_before(day, -months)
 
 
-def product_terms(product: LoanProduct) -> dict:
-    return {
-        "annual_rate": product.annual_rate,
-        "penalty_rate": product.penalty_rate,
-        "grace_days": product.grace_days,
-        "day_count_basis": product.day_count_basis,
-    }
-
-
 def schedule(
     *,
     principal: Decimal,
@@ -224,7 +215,7 @@ class Seeder:
             product=product,
             principal=principal,
             disbursed_on=disbursed_on,
-            **product_terms(product),
+            **product.contract_terms(),
         )
 
     def alice_and_bob(self, products) -> None:
@@ -282,7 +273,7 @@ class Seeder:
         )
         missing = [(i, ext) for i, ext in enumerate(wanted, start=1) if ext not in existing]
         product_list = [products["CASH18"], products["CARD24"]]
-        terms = {product.pk: product_terms(product) for product in product_list}
+        terms = {product.pk: product.contract_terms() for product in product_list}
         for start in range(0, len(missing), batch):
             chunk = missing[start : start + batch]
             with transaction.atomic():

@@ -91,8 +91,15 @@ class LoanProduct(models.Model):
             ),
         ]
 
+    # What a loan copies from its product when it is made: its contract, fixed from then on.
+    CONTRACT_TERMS = ("annual_rate", "penalty_rate", "grace_days", "day_count_basis")
+
     def __str__(self) -> str:
         return self.code
+
+    def contract_terms(self) -> dict:
+        """The terms a new loan of this product is made with (`CONTRACT_TERMS`)."""
+        return {name: getattr(self, name) for name in self.CONTRACT_TERMS}
 
     @property
     def penalty_rate(self) -> Decimal:

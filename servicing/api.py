@@ -20,7 +20,7 @@ from servicing.services import BorrowerData, InstallmentData, loan_upsert, repay
 
 
 class ServicingLoanApi(APIView):
-    """Create or replace a loan from the core system (group Servicing)."""
+    """Create or replace a loan from the core system (permission: post servicing data)."""
 
     permission_classes = [IsServicing]
 

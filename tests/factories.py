@@ -72,11 +72,7 @@ def make_loan(
         external_id=external_id or f"L-{borrower.external_id}-{Loan.objects.count() + 1}",
         principal=principal or sum((p for _, p, _ in schedule), Decimal("0")),
         disbursed_on=disbursed_on or (schedule[0][0] - timedelta(days=30)),
-        annual_rate=loan_product.annual_rate,
-        penalty_rate=loan_product.penalty_rate,
-        grace_days=loan_product.grace_days,
-        day_count_basis=loan_product.day_count_basis,
-        **loan_fields,
+        **{**loan_product.contract_terms(), **loan_fields},
     )
     Installment.objects.bulk_create(
         Installment(

@@ -34,7 +34,7 @@ INSTALLMENT_IN_PAST = _(
     "Installment %(seq)s: a changed or added installment must fall due after today."
 )
 # What the core system sends of the loan itself; the rest comes from the product.
-LOAN_FIELDS_NOT_SENT = ["borrower", "product", "annual_rate", "penalty_rate", "grace_days"]
+LOAN_FIELDS_NOT_SENT = ["borrower", "product", *LoanProduct.CONTRACT_TERMS]
 
 
 @transaction.atomic
@@ -83,10 +83,7 @@ def loan_upsert(
                     product=product,
                     principal=principal,
                     disbursed_on=disbursed_on,
-                    annual_rate=product.annual_rate,
-                    penalty_rate=product.penalty_rate,
-                    grace_days=product.grace_days,
-                    day_count_basis=product.day_count_basis,
+                    **product.contract_terms(),
                 )
                 Installment.objects.bulk_create(installment_new(loan, i) for i in schedule)
                 return loan, True
