@@ -10,6 +10,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 def broker_status() -> str:
@@ -69,6 +70,12 @@ def server_error(request):
     return response
 
 
+CSRF_REFUSED = gettext_lazy(
+    "The request was refused: its CSRF token is missing or out of date. Sign in with a token, "
+    "or reload the page and send it again."
+)
+
+
 def csrf_failure(request, reason=""):
     """CSRF_FAILURE_VIEW: a form sent with a missing or stale token, usually a page left open
     too long. The site's page in the reader's language with the way back and to sign in
@@ -77,7 +84,7 @@ def csrf_failure(request, reason=""):
     if request.path.startswith("/api/"):
         from core.api import json_error
 
-        return json_error(403, "permission_denied", _("CSRF check failed: %s") % reason)
+        return json_error(403, "permission_denied", CSRF_REFUSED)
     return render(request, "csrf_failure.html", status=403)
 
 
