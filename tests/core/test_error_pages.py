@@ -83,3 +83,9 @@ def test_csrf_failure_is_the_sites_page_with_a_way_to_sign_in(alice):
     page = assert_site_page(response, 403, "This form has expired", "Sign in again")
     assert f'href="{reverse("login")}"' in page
     assert "Forbidden" not in page
+
+
+def test_a_nul_byte_in_the_address_gets_the_400_page_saying_why(client):
+    response = client.get("/", {"q": "\x00"}, **ENGLISH)
+    page = assert_site_page(response, 400, "The request could not be read")
+    assert "(NUL)" in page
