@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 SCALE ?= full
+# make run PORT=8080: the port the development server listens on
+PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := config.settings
 
 .PHONY: run test install lint format worker beat bench migrate seed screenshots mutation clean
@@ -24,10 +26,11 @@ seed: migrate
 	$(PY) manage.py seed_demo
 
 ## make run: fresh machine -> installed, migrated, demo data, server on http://127.0.0.1:8000
+## (another port: make run PORT=8080)
 run: seed
 	$(PY) manage.py compilemessages --ignore=.venv >/dev/null 2>&1 || true
-	@echo "Relief is starting on http://127.0.0.1:8000 (demo password: relief-demo)"
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Relief is starting on http://127.0.0.1:$(PORT) (demo password: relief-demo)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## make test: the whole suite; PostgreSQL and Redis when they answer, else SQLite
 test: install

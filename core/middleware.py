@@ -78,7 +78,7 @@ class RefuseNulMiddleware:
 
         if is_api_path(request):
             return json_error(400, "invalid", NUL_REFUSED)
-        return render(request, "error.html", {"message": NUL_REFUSED, "status": 400}, status=400)
+        return render(request, "400.html", {"message": NUL_REFUSED}, status=400)
 
 
 # django-axes keeps the username of a failed sign-in in a column of 255 characters.

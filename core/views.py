@@ -1,12 +1,16 @@
-"""Health check: the database must answer; the broker is reported, not required."""
+"""Health check (the database must answer; the broker is reported, not required) and the
+error pages Django does not make from a template alone: the 500/503 handler and the CSRF
+failure page."""
 
 import sys
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 def broker_status() -> str:
@@ -43,15 +47,20 @@ def server_error(request):
     status = 503 if unavailable else 500
     if unavailable:
         message = _("The service is briefly unavailable. Please try again in a minute.")
+        heading = _("Briefly unavailable")
         code = "unavailable"
     else:
         message = _("Something went wrong on our side. Nothing you sent was lost.")
+        heading = _("Something went wrong")
         code = "server_error"
     if request.path.startswith("/api/") or _wants_json(request):
         response = JsonResponse({"error": {"code": code, "message": message, "fields": {}}})
     else:
         try:
-            body = loader.render_to_string("error.html", {"message": message, "status": status})
+            # Without the request, as Django's own handler: no context processor, so nothing
+            # reads the database or the session, which may be what failed.
+            context = {"message": message, "status": status, "heading": heading}
+            body = loader.render_to_string("500.html", context)
         except Exception:  # the page must render even when templates cannot
             body = f"<!doctype html><title>{status}</title><p>{message}</p>"
         response = HttpResponse(body)
@@ -59,6 +68,24 @@ def server_error(request):
     if unavailable:
         response["Retry-After"] = "30"
     return response
+
+
+CSRF_REFUSED = gettext_lazy(
+    "The request was refused: its CSRF token is missing or out of date. Sign in with a token, "
+    "or reload the page and send it again."
+)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form sent with a missing or stale token, usually a page left open
+    too long. The site's page in the reader's language with the way back and to sign in
+    (Django's own page is in English and speaks to developers); under /api/ the JSON error
+    shape, as DRF answers a session request without the token."""
+    if request.path.startswith("/api/"):
+        from core.api import json_error
+
+        return json_error(403, "permission_denied", CSRF_REFUSED)
+    return render(request, "csrf_failure.html", status=403)
 
 
 def _wants_json(request) -> bool:

@@ -38,13 +38,14 @@ class LoanProductAdmin(ReadOnlyMoneyMixin, admin.ModelAdmin):
     list_display = (
         "code",
         "name",
+        "name_zh_hans",
         "annual_rate",
         "penalty_markup",
         "penalty_rate_cap",
         "grace_days",
         "day_count_basis",
     )
-    search_fields = ("code", "name")
+    search_fields = ("code", "name", "name_zh_hans")
 
 
 @admin.register(Borrower)

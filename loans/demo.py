@@ -29,6 +29,7 @@ DEMO_PASSWORD = "relief-demo"  # noqa: S105 - public demo accounts, refused with
 PRODUCTS = {
     "CASH18": {
         "name": "Cash loan 18%",
+        "name_zh_hans": "现金贷 18%",
         "annual_rate": Decimal("0.18"),
         "penalty_markup": Decimal("0.50"),
         "penalty_rate_cap": Decimal("0.24"),
@@ -36,6 +37,7 @@ PRODUCTS = {
     },
     "CARD24": {
         "name": "Card instalments 24%",
+        "name_zh_hans": "信用卡分期 24%",
         "annual_rate": Decimal("0.24"),
         "penalty_markup": Decimal("0.30"),
         "penalty_rate_cap": Decimal("0.24"),

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from loans import calculations
@@ -72,7 +73,14 @@ def mask_phone(phone: str) -> str:
 
 class LoanProduct(models.Model):
     code = models.CharField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    # The name borrowers read, per language (`display_name`): English, and Chinese when given.
+    name = models.CharField(_("name (English)"), max_length=100)
+    name_zh_hans = models.CharField(
+        _("name (Chinese)"),
+        max_length=100,
+        blank=True,
+        help_text=_("Shown to readers of Chinese; the English name when empty."),
+    )
     annual_rate = models.DecimalField(_("annual rate"), **RATE)
     penalty_markup = models.DecimalField(_("penalty markup"), default=Decimal("0.50"), **RATE)
     penalty_rate_cap = models.DecimalField(_("penalty rate cap"), default=Decimal("0.24"), **RATE)
@@ -96,6 +104,14 @@ class LoanProduct(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language: Chinese when the active language is Chinese and
+        a Chinese name is given, else the English name."""
+        if self.name_zh_hans and (get_language() or "").lower().startswith("zh"):
+            return self.name_zh_hans
+        return self.name
 
     def contract_terms(self) -> dict:
         """The terms a new loan of this product is made with (`CONTRACT_TERMS`)."""

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db.models import FilteredRelation, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from loans import calculations
 from loans.calculations import ZERO
@@ -51,6 +52,20 @@ class InstallmentState:
         return self.is_overdue and self.penalty_held > 0
 
 
+# The DPD buckets (calculations.bucket) in words a borrower understands.
+BUCKET_LABELS = {
+    "M0": gettext_lazy("Not overdue"),
+    "M1": gettext_lazy("1–30 days overdue"),
+    "M2": gettext_lazy("31–60 days overdue"),
+    "M3": gettext_lazy("61–90 days overdue"),
+    "M4+": gettext_lazy("More than 90 days overdue"),
+}
+
+
+def bucket_label(bucket: str) -> str:
+    return str(BUCKET_LABELS.get(bucket, bucket))
+
+
 @dataclass(frozen=True)
 class LoanState:
     loan: Loan
@@ -60,6 +75,11 @@ class LoanState:
     bucket: str
     overdue_amount: Decimal
     penalty_outstanding: Decimal
+
+    @property
+    def bucket_label(self) -> str:
+        """The bucket in plain words for borrowers ("1–30 days overdue"); staff read the code."""
+        return bucket_label(self.bucket)
 
     @property
     def total_overdue(self) -> Decimal:

@@ -6,6 +6,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from loans.models import MONEY, Borrower, Loan
@@ -341,8 +342,12 @@ class Notification(models.Model):
     channel = models.CharField(
         _("channel"), max_length=8, choices=Channel.choices, default=Channel.IN_APP
     )
+    # As sent, in the recipient's language (what the email or SMS said) ...
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"))
+    # ... and as written in every language at the time, {"en": {"title", "body"}, ...}, so the
+    # app shows it in the reader's language of the moment (`shown_title`, `shown_body`).
+    texts = models.JSONField(_("texts"), default=dict, blank=True)
     link = models.CharField(_("link"), max_length=200, blank=True)
     status = models.CharField(
         _("delivery"), max_length=8, choices=Status.choices, default=Status.PENDING
@@ -382,3 +387,15 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def shown(self, part: str) -> str:
+        """Title or body in the active language; as sent when not written in it (older rows)."""
+        return (self.texts.get(get_language() or "") or {}).get(part) or getattr(self, part)
+
+    @property
+    def shown_title(self) -> str:
+        return self.shown("title")
+
+    @property
+    def shown_body(self) -> str:
+        return self.shown("body")

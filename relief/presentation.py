@@ -12,11 +12,16 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from relief.models import HardshipReason
+from relief.models import ApplicationStatus, HardshipReason
 
 
 def reason_label(code: str) -> str:
     return str(HardshipReason(code).label) if code in HardshipReason.values else code
+
+
+def status_label(code: str) -> str:
+    """An application status in the reader's language ("—" for none or an unknown code)."""
+    return str(ApplicationStatus(code).label) if code in ApplicationStatus.values else "—"
 
 
 def reason_evidence_hint(code: str) -> str:

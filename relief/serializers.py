@@ -286,6 +286,9 @@ class DecideSerializer(StrictSerializer):
 
 class NotificationSerializer(serializers.ModelSerializer):
     application = serializers.IntegerField(source="application_id", allow_null=True)
+    # In the language of the request, as the app shows them (Notification.shown_title).
+    title = serializers.CharField(source="shown_title", read_only=True)
+    body = serializers.CharField(source="shown_body", read_only=True)
     read = serializers.SerializerMethodField()
 
     class Meta:

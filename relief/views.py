@@ -34,6 +34,7 @@ from relief.models import (
     ReliefApplication,
     ReliefPolicy,
 )
+from relief.presentation import status_label
 from relief.services.evidence import MAX_FILES
 from relief.services.transitions import allowed_actions
 
@@ -225,10 +226,6 @@ SYSTEM_NOTES = {
         _("¥%(amount)s of penalty was waived.") % {"amount": data.get("waived", "")}
     ),
 }
-
-
-def status_label(status: str) -> str:
-    return str(ApplicationStatus(status).label) if status in ApplicationStatus.values else "—"
 
 
 def timeline(application: ReliefApplication) -> list[dict]:

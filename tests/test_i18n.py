@@ -20,7 +20,7 @@ LOCALE = Path(settings.BASE_DIR) / "locale"
 
 
 def catalog_entries(path: Path) -> list[dict]:
-    """msgid, msgid_plural, msgstr (all forms) and flags of each entry of a .po file."""
+    """msgctxt, msgid, msgid_plural, msgstr (all forms) and flags of each entry of a .po file."""
     entries, current, key = [], None, None
     for line in path.read_text(encoding="utf-8").splitlines() + [""]:
         if not line.strip():
@@ -28,14 +28,23 @@ def catalog_entries(path: Path) -> list[dict]:
                 entries.append(current)
             current, key = None, None
             continue
-        current = current or {"msgid": None, "plural": None, "msgstr": {}, "flags": ""}
+        current = current or {
+            "msgid": None,
+            "plural": None,
+            "msgstr": {},
+            "flags": "",
+            "context": None,
+        }
         if line.startswith("#,"):
             current["flags"] += line
         elif line.startswith("#"):
             continue
-        elif match := re.match(r"^(msgid|msgid_plural|msgstr(?:\[(\d+)\])?) (\".*\")$", line):
+        elif match := re.match(
+            r"^(msgctxt|msgid|msgid_plural|msgstr(?:\[(\d+)\])?) (\".*\")$", line
+        ):
             name, index, text = match.groups()
-            key = {"msgid": "msgid", "msgid_plural": "plural"}.get(name, int(index or 0))
+            names = {"msgctxt": "context", "msgid": "msgid", "msgid_plural": "plural"}
+            key = names.get(name, int(index or 0))
             if isinstance(key, int):
                 current["msgstr"][key] = ast.literal_eval(text)
             else:
@@ -69,8 +78,11 @@ def test_the_compiled_catalog_matches_the_po_file(language):
     for entry in catalog_entries(directory / "django.po"):
         if not all(entry["msgstr"].values()):
             continue
+        msgid = entry["msgid"]
+        if entry["context"] is not None:  # gettext keys a message with context "context\x04id"
+            msgid = f"{entry['context']}\x04{msgid}"
         if entry["plural"] is None:
-            assert compiled.get(entry["msgid"]) == entry["msgstr"][0], entry["msgid"]
+            assert compiled.get(msgid) == entry["msgstr"][0], msgid
         else:
             assert compiled.get((entry["msgid"], 0)) == entry["msgstr"][0], entry["msgid"]
 

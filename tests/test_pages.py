@@ -33,7 +33,7 @@ def test_borrower_logs_in_and_sees_the_overdue_loan_and_penalty(client, alice, t
     body = response.content.decode()
     assert loan.external_id in body
     assert "26.60" in body
-    assert "M1" in body
+    assert "逾期 1–30 天" in body  # the bucket (M1) in words
 
 
 def test_loan_detail_shows_the_penalty_breakdown(client, alice, today):

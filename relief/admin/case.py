@@ -27,6 +27,7 @@ from relief import review_selectors
 from relief.admin.queue import AssignForm, masked_borrower
 from relief.models import ActorKind, ApplicationEvent, ApplicationStatus, Evidence
 from relief.models import ReliefApplication as Application
+from relief.presentation import status_label
 from relief.services import (
     relief_application_assign,
     relief_application_decide,
@@ -103,7 +104,15 @@ class CasePageAdmin(admin.ModelAdmin):
             "borrower_masked": masked_borrower(application.borrower),
             "loan_url": self.related_url(request, case.loan),
             "earlier": [(earlier, self.case_url(earlier.pk)) for earlier in case.earlier],
-            "events": [(event, actor_text(event)) for event in case.events],
+            "events": [
+                (
+                    event,
+                    actor_text(event),
+                    status_label(event.from_status),
+                    status_label(event.to_status),
+                )
+                for event in case.events
+            ],
             "sla_left": self.time_left(application),
             "reviewers": review_selectors.assignable_reviewers() if can.can_assign else [],
             "decide_url": self.case_url(application.pk, "decide"),

@@ -14,6 +14,7 @@ from django.contrib import admin
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import permissions
@@ -43,15 +44,15 @@ def masked_borrower(borrower) -> str:
 
 
 def duration_text(delta: timedelta) -> str:
-    """2d 4h, 3h 20m, 12m: how long, to the minute, at most two units."""
+    """2d 4h, 3h 20m, 12m (2天4小时 in Chinese): how long, to the minute, at most two units."""
     minutes = int(abs(delta.total_seconds()) // 60)
     days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)
     if days:
-        return f"{days}d {hours}h"
+        return gettext("%(days)dd %(hours)dh") % {"days": days, "hours": hours}
     if hours:
-        return f"{hours}h {minutes}m"
-    return f"{minutes}m"
+        return gettext("%(hours)dh %(minutes)dm") % {"hours": hours, "minutes": minutes}
+    return gettext("%(minutes)dm") % {"minutes": minutes}
 
 
 # --- queue filters ----------------------------------------------------------------------------

@@ -57,14 +57,16 @@ def notify(
 ) -> list[Notification]:
     """Write one in-app row and one row on the preferred external channel, once.
 
-    Title and body are rendered now, in the recipient's language, from
-    `templates/notifications/<kind>.txt` (first line the title, the rest the body).
+    Title and body are rendered now from `templates/notifications/<kind>.txt` (first line the
+    title, the rest the body): in the recipient's language for the email or SMS, and in every
+    language of the site for the app, which shows the reader's (`Notification.shown_title`).
+    The figures are those of the moment it is sent, whatever the language.
     `event_is_new`: the event was written in this transaction, so nothing can have been
     written for it yet (the rows are inserted without a savepoint to fall back on).
     """
-    with translation.override(language):
-        text = render_to_string(f"notifications/{kind}.txt", context).strip()
-    title, _, body = text.partition("\n")
+    texts = {code: notification_text(kind, context, code) for code, _name in settings.LANGUAGES}
+    sent = texts.get(language) or notification_text(kind, context, language)
+    title, body = sent["title"], sent["body"]
     channels = [Notification.Channel.IN_APP]
     if channel_preference in (Notification.Channel.EMAIL, Notification.Channel.SMS):
         channels.append(channel_preference)
@@ -76,8 +78,9 @@ def notify(
             event=event,
             kind=kind,
             channel=channel,
-            title=title.strip()[:200],
-            body=body.strip(),
+            title=title,
+            body=body,
+            texts=texts,
             link=link,
             dedup_key=dedup_key,
             status=Notification.Status.SENT
@@ -90,6 +93,14 @@ def notify(
     created = notifications_insert(rows, may_exist=not event_is_new or bool(dedup_key))
     notification_enqueue([n.pk for n in created if n.channel != Notification.Channel.IN_APP])
     return created
+
+
+def notification_text(kind: str, context: dict, language: str) -> dict[str, str]:
+    """A notification's title and body in one language."""
+    with translation.override(language):
+        text = render_to_string(f"notifications/{kind}.txt", context).strip()
+    title, _, body = text.partition("\n")
+    return {"title": title.strip()[:200], "body": body.strip()}
 
 
 def notifications_insert(rows: list[Notification], *, may_exist: bool) -> list[Notification]:

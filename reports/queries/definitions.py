@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from loans.models import Installment
-from relief.models import ReliefApplication
+from relief.models import ApplicationStatus, HardshipReason, ReliefApplication
 from reports.filters import ReportFilters, local_midnight, local_zone
 from reports.queries.sql import (
     APPROVED_Q,
@@ -63,6 +63,10 @@ from reports.queries.sql import (
     submitted_month,
 )
 
+# The codes' words in CSV label columns and XLSX cells (Column.labels).
+REASON_LABELS = tuple(HardshipReason.choices)
+OUTCOME_LABELS = (("approved", _("Approved")), ("rejected", _("Rejected")))
+
 # --- applications ---------------------------------------------------------------------------
 
 APPLICATION_COLUMNS = (
@@ -75,13 +79,13 @@ APPLICATION_COLUMNS = (
     Column("borrower_phone", _("Phone"), TEXT),
     Column("dpd_at_submission", _("DPD at submission"), INT),
     Column("bucket_at_submission", _("Bucket at submission"), CODE),
-    Column("reason", _("Reason"), CODE),
+    Column("reason", _("Reason"), CODE, REASON_LABELS),
     Column("suggested_percent", _("Suggested percent"), INT),
     Column("decided_percent", _("Decided percent"), INT),
     Column("penalty_at_submission", _("Penalty outstanding at submission"), MONEY),
     Column("relief_amount", _("Relief amount"), MONEY),
     Column("waived_amount", _("Waived amount"), MONEY),
-    Column("status", _("Status"), CODE),
+    Column("status", _("Status"), CODE, tuple(ApplicationStatus.choices)),
     Column("decided_by", _("Decided by"), TEXT),
     Column("first_approver", _("First approver"), TEXT),
     Column("decided_at", _("Decided at"), DATETIME),
@@ -294,7 +298,7 @@ REPAID_WITHIN_PCT = _("Repaid within %(days)s days, %%")
 
 EFFECTIVENESS_COLUMNS = (
     Column("bucket_at_submission", _("Bucket at submission"), CODE),
-    Column("outcome", _("Outcome"), CODE),
+    Column("outcome", _("Outcome"), CODE, OUTCOME_LABELS),
     Column("cases", _("Cases"), INT),
     *(
         column
@@ -325,7 +329,7 @@ REPORTS: dict[str, Report] = {
             columns=(
                 Column("month", _("Month"), MONTH),
                 Column("bucket_at_submission", _("Bucket at submission"), CODE),
-                Column("reason", _("Reason"), CODE),
+                Column("reason", _("Reason"), CODE, REASON_LABELS),
                 *SUMMARY_COLUMNS,
             ),
             build=monthly_summary,

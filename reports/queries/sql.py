@@ -82,6 +82,13 @@ class Column:
     name: str  # the CSV header and JSON key: stable for programs
     label: Promise  # the XLSX header and the dashboard's table head: for people
     kind: str = TEXT
+    # A CODE column's words for people, (code, label) pairs: the XLSX cell shows the label,
+    # the CSV adds a `<name>_label` column; programs keep reading the code (docs/reports.md).
+    labels: tuple[tuple[str, Promise], ...] = ()
+
+    def label_of(self, code: str) -> str:
+        """The code's label in the active language (the code itself when it has none)."""
+        return str(dict(self.labels).get(code, code))
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,17 @@ def csv_text(kind: str, value: Any) -> Any:
     return text(value) if text else str(value)
 
 
+def labelled(report: Report) -> list[tuple[int, Column]]:
+    """The code columns that have words for people, with their positions: each adds a
+    `<name>_label` column at the end of the row, in the active language. The code columns
+    stay as they are for programs (api.md: the columns are kept, others may be added)."""
+    return [(index, column) for index, column in enumerate(report.columns) if column.labels]
+
+
+def csv_header(report: Report) -> list[str]:
+    return report.column_names + [f"{column.name}_label" for _, column in labelled(report)]
+
+
 def csv_chunks(
     report: Report,
     queryset: QuerySet,
@@ -76,8 +87,12 @@ def csv_chunks(
     yield BOM
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(report.column_names)
+    writer.writerow(csv_header(report))
     texts = [FIELD_TEXT.get(column.kind) for column in report.columns]
+    labels = [
+        (index, {code: str(label) for code, label in column.labels})
+        for index, column in labelled(report)
+    ]
     rows = 0
     with streamed(queryset) as records:
         for record in records:
@@ -86,6 +101,7 @@ def csv_chunks(
                     text(value) if text and value is not None else value
                     for text, value in zip(texts, record, strict=True)
                 ]
+                + [words.get(record[index], record[index]) for index, words in labels]
             )
             rows += 1
             if buffer.tell() >= CHUNK_BYTES:
@@ -133,6 +149,16 @@ def copy_select(column: Column, source: str, zone_literal: str) -> str:
     return source
 
 
+def copy_label(column: Column, source: str) -> str:
+    """The SQL that writes a code's label in the active language (the code when it has none)."""
+    with connection.cursor() as cursor:
+        cases = " ".join(
+            cursor.mogrify("WHEN %s THEN %s", [code, str(label)]).decode()
+            for code, label in column.labels
+        )
+    return f"CASE {source} {cases} ELSE {source} END"
+
+
 def copy_statement(report: Report, queryset: QuerySet) -> str:
     """`COPY (…) TO STDOUT WITH CSV HEADER` around the report's own query.
 
@@ -144,10 +170,13 @@ def copy_statement(report: Report, queryset: QuerySet) -> str:
         inner = cursor.mogrify(sql, params).decode()
         zone_literal = cursor.mogrify("%s", [str(local_zone())]).decode()
     positions = [f"c{index}" for index in range(len(report.columns))]
-    select = ", ".join(
+    selects = [
         f'{copy_select(column, f"r.{position}", zone_literal)} AS "{column.name}"'
         for column, position in zip(report.columns, positions, strict=True)
-    )
+    ]
+    for index, column in labelled(report):
+        selects.append(f'{copy_label(column, f"r.c{index}")} AS "{column.name}_label"')
+    select = ", ".join(selects)
     # Safe: the inner query is bound by psycopg2, the rest is our own column SQL and names.
     return (
         f"COPY (SELECT {select} FROM ({inner}) AS r({', '.join(positions)})) "  # noqa: S608  # nosec B608  # params bound by mogrify

@@ -88,6 +88,8 @@ def display_width(text: str) -> int:
 def column_width(column: Column) -> int:
     """Wide enough for its header and for its kind of value."""
     values = VALUE_WIDTHS.get(column.kind, VALUE_WIDTHS[TEXT])
+    if column.labels:  # the cells show the labels (label_writer)
+        values = max(display_width(str(label)) for _, label in column.labels)
     content = max(values, display_width(str(column.label)))
     return min(COLUMN_WIDTH_MAX, content + COLUMN_PADDING)
 
@@ -136,7 +138,21 @@ def cell_writers(book: xlsxwriter.Workbook, columns: Sequence[Column]) -> list[C
         # Our own codes (status, reason, bucket, product): nothing to clean.
         CODE: lambda sheet, row, col, value: sheet.write_string(row, col, value),
     }
-    return [by_kind.get(column.kind, write_text) for column in columns]
+    return [
+        label_writer(column) if column.labels else by_kind.get(column.kind, write_text)
+        for column in columns
+    ]
+
+
+def label_writer(column: Column) -> CellWriter:
+    """A code column with words for people: the cell shows the code's label in the active
+    language (the workbook is read by people; the CSV keeps the code for programs)."""
+    words = {code: str(label) for code, label in column.labels}
+
+    def write_label(sheet: Worksheet, row: int, col: int, value: str) -> None:
+        sheet.write_string(row, col, words.get(value, value))
+
+    return write_label
 
 
 def sheet_title(base: str, number: int) -> str:

@@ -34,7 +34,7 @@ def apply_for_relief(page, site, *, language: str, files=(), shots: str = "") ->
     """From the dashboard: the overdue loan, its quote (changing the reason changes it), the
     application form; returns the new application's id once the page shows it."""
     loan = page.get_by_role("article").filter(has_text=site.alice_loan.external_id)
-    expect(loan).to_contain_text("M1")
+    expect(loan).to_contain_text(t("1–30 days overdue", language))  # the bucket, M1, in words
     expect(loan).to_contain_text("¥2000.00")  # overdue
     expect(loan).to_contain_text("¥26.60")  # penalty outstanding
     if shots:

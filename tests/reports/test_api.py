@@ -108,7 +108,7 @@ def test_xlsx_from_the_api_opens(ops, dataset):
     sheet = openpyxl.load_workbook(io.BytesIO(body(response))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 1 + 7
-    assert rows[1][:3] == ("2025-01", "M1", "income_drop")
+    assert rows[1][:3] == ("2025-01", "M1", "Drop in income")  # the label, for people
 
 
 def test_a_large_export_answers_202_with_where_to_follow_it(ops, dataset, settings):

@@ -71,10 +71,52 @@ def test_building_an_xlsx_export(ops, dataset, media):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("Bucket at submission", "Outcome", "Cases")
     assert [row[:3] for row in rows[1:]] == [
-        ("M1", "approved", 2),
-        ("M1", "rejected", 1),
-        ("M2", "approved", 2),
+        ("M1", "Approved", 2),
+        ("M1", "Rejected", 1),
+        ("M2", "Approved", 2),
     ]
+
+
+@pytest.mark.parametrize("on_postgresql_by_copy", [True, False])
+def test_a_chinese_csv_export_keeps_the_codes_and_adds_their_chinese_words(
+    ops, dataset, media, monkeypatch, on_postgresql_by_copy
+):
+    """Programs read the codes (api.md); people read the labels, in the requester's language."""
+    if not on_postgresql_by_copy:
+        monkeypatch.setattr(csvfile, "use_copy", lambda: False)
+    export = export_request(
+        user=ops,
+        report=REPORTS["applications"],
+        filters=RANGE,
+        export_format="csv",
+        unmasked=False,
+        language="zh-hans",
+        expected_rows=7,
+    )
+    built = export_build(export_id=export.pk)
+    text = (media / built.file_path).read_bytes().decode("utf-8-sig")
+    first = next(csv.DictReader(io.StringIO(text)))
+    assert (first["reason"], first["status"]) == ("serious_illness", "fulfilled")
+    assert (first["reason_label"], first["status_label"]) == ("重大疾病", "已完成：罚息已减免")
+    assert text.splitlines()[0].endswith(",reason_label,status_label")
+
+
+def test_a_chinese_xlsx_export_shows_statuses_and_reasons_in_chinese(ops, dataset, media):
+    export = export_request(
+        user=ops,
+        report=REPORTS["applications"],
+        filters=RANGE,
+        export_format="xlsx",
+        unmasked=False,
+        language="zh-hans",
+        expected_rows=7,
+    )
+    built = export_build(export_id=export.pk)
+    rows = list(openpyxl.load_workbook(media / built.file_path).active.iter_rows(values_only=True))
+    header = rows[0]
+    first = dict(zip(header, rows[1], strict=True))
+    assert (first["原因"], first["状态"]) == ("重大疾病", "已完成：罚息已减免")
+    assert "serious_illness" not in str(rows) and "fulfilled" not in str(rows)
 
 
 def test_a_failed_build_is_marked_failed_without_a_file(ops, dataset, media, monkeypatch):

@@ -211,7 +211,7 @@ def test_csv_is_utf8_with_a_bom_and_the_same_text_on_every_database(dataset):
     assert lines[1].decode() == (
         f"{dataset.a1.pk},2025-01-10 10:00:00,*********0001,CASH18,*****1234,张**,138****5678,"
         "20,M1,serious_illness,80,80,26.60,21.28,21.28,fulfilled,reviewer,,2025-01-10 20:00:00,"
-        "10.0,false,1"
+        "10.0,false,1,Serious illness,Fulfilled: penalty waived"
     )
     assert len([line for line in lines if line]) == 8
 
@@ -221,10 +221,14 @@ def test_every_report_gives_the_same_rows_as_csv_and_as_query(dataset):
         from_csv = csv_rows(name)
         from_query = rows(name)
         assert len(from_csv) == len(from_query), name
-        kinds = {column.name: column.kind for column in REPORTS[name].columns}
+        columns = {column.name: column for column in REPORTS[name].columns}
         for text_row, value_row in zip(from_csv, from_query, strict=True):
             for column, text in text_row.items():
-                expected = writers.csv_text(kinds[column], value_row[column])
+                if column.endswith("_label"):  # a code's words, after the columns
+                    code = value_row[column.removesuffix("_label")]
+                    assert text == columns[column.removesuffix("_label")].label_of(code)
+                    continue
+                expected = writers.csv_text(columns[column].kind, value_row[column])
                 assert text == ("" if expected is None else expected), (name, column)
 
 

@@ -45,7 +45,9 @@ def manage(env: dict, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_check_deploy_reports_nothing_under_production_settings(tmp_path):
-    result = manage(production_env(tmp_path), "check", "--deploy", "--fail-level", "WARNING")
+    env = production_env(tmp_path, STATIC_ROOT=str(tmp_path / "static"))
+    assert manage(env, "collectstatic", "--noinput", "-v0").returncode == 0
+    result = manage(env, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
     assert "WARNINGS" not in result.stdout + result.stderr
@@ -57,6 +59,19 @@ def test_check_deploy_would_catch_a_weakened_setting(tmp_path):
     result = manage(env, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode != 0
     assert "security.W008" in result.stdout + result.stderr
+
+
+def test_production_without_collected_static_files_stops_at_startup(tmp_path):
+    """Without the manifest every page would be a server error: `check` (and `migrate`,
+    `runserver`) refuse to go on and say what to run; after collectstatic they start."""
+    env = production_env(tmp_path, STATIC_ROOT=str(tmp_path / "static"))
+    result = manage(env, "check")
+    assert result.returncode != 0
+    assert "core.E001" in result.stderr
+    assert "collectstatic --noinput" in result.stderr
+    assert manage(env, "collectstatic", "--noinput", "-v0").returncode == 0
+    result = manage(env, "check")
+    assert result.returncode == 0, result.stderr
 
 
 def test_production_cookies_are_secure(tmp_path):
