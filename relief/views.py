@@ -89,6 +89,7 @@ def quote_context(user, loan: Loan, reason: str) -> dict:
     policy = selectors.policy_rules(loan_quote.policy)
     context.update(
         state=loan_quote.state,
+        grace=loan_selectors.grace_notice(loan_quote.state),
         quote=selectors.quote_for_reader(selectors.quote_document(quote)),
         decision_hours=policy.service_levels.decision_hours,
         offer_valid_days=policy.service_levels.offer_valid_days,
