@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -269,12 +270,7 @@ def render_detail(request, application: ReliefApplication, *, answer_form=None, 
     evidence = list(application.evidence.all())
     question = ""
     if application.status == ApplicationStatus.NEEDS_INFO:
-        asked = [
-            event
-            for event in application.events.all()
-            if event.to_status == ApplicationStatus.NEEDS_INFO != event.from_status
-        ]
-        question = asked[-1].note if asked else ""
+        question = presentation.last_note(application, ApplicationStatus.NEEDS_INFO)
     context = {
         "application": application,
         "status_label": status_label(application.status),
@@ -282,6 +278,8 @@ def render_detail(request, application: ReliefApplication, *, answer_form=None, 
         "quote": selectors.quote_for_reader(application.quote),
         "timeline": timeline(application),
         "question": question,
+        "rejection_note": presentation.last_note(application, ApplicationStatus.REJECTED),
+        "customer_service": settings.CUSTOMER_SERVICE,
         "evidence": evidence,
         "actions": actions,
         "offer_lapsed": offer_lapsed,

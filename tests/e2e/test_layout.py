@@ -3,11 +3,13 @@ favicon, where each role lands after signing in."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE
-from tests.e2e.helpers import log_in, screenshot, t
+from tests.e2e.helpers import log_in, pdf_file, screenshot, t
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
@@ -102,3 +104,72 @@ def test_who_opens_the_site_and_signs_in_lands_on_the_page_of_their_work(
     page.wait_for_url(f"**{home}")
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     expect(page.get_by_text("You have no loans with us.")).to_have_count(0)
+
+
+def fill_the_application(page, site, language: str = ZH) -> None:
+    page.goto(f"/loans/{site.alice_loan.pk}/apply/")
+    if "/accounts/login/" in page.url:
+        log_in(page, "alice", language=language)
+        page.wait_for_url("**/apply/")
+    page.wait_for_load_state("load")
+    form = page.locator("form[data-upload]")
+    form.get_by_label(t("Why could you not pay on time?", language)).select_option(
+        "serious_illness"
+    )
+    form.get_by_label(t("Tell us what happened", language)).fill("I was in hospital.")
+    form.get_by_label(t("Evidence files", language)).set_input_files(
+        [pdf_file(), pdf_file("discharge-note.pdf")]
+    )
+
+
+def test_while_files_go_up_the_button_is_disabled_and_progress_shows(open_page, site):
+    page = open_page()
+    fill_the_application(page, site)
+    held = []  # the upload, held on its way until the test lets it through
+    page.route(
+        re.compile(r"/loans/\d+/apply/$"),
+        lambda route: held.append(route) if route.request.method == "POST" else route.continue_(),
+    )
+    send = page.get_by_role("button", name=t("Send my application"))
+    send.click()
+    page.wait_for_function("() => !document.querySelector('[data-upload-status]').hidden")
+    expect(send).to_be_disabled()
+    status = page.locator("[data-upload-status]")
+    expect(status).to_be_visible()
+    expect(status).to_contain_text(t("Sending your files…"))
+    expect(status.locator("progress")).to_be_visible()
+    screenshot(page, "borrower-apply-sending")
+    assert len(held) == 1
+    held[0].continue_()
+    page.wait_for_url("**/applications/*/")
+    expect(page.get_by_role("status").first).to_contain_text(
+        t("We received your application #%(id)s. We will tell you when it is decided.")
+        % {"id": page.url.rstrip("/").rsplit("/", 1)[1]}
+    )
+    expect(page.get_by_role("link", name="discharge-note.pdf")).to_be_visible()
+
+
+def test_the_application_form_works_without_javascript(browser, live_server, site):
+    context = browser.new_context(
+        base_url=live_server.url, locale="zh-CN", java_script_enabled=False
+    )
+    try:
+        page = context.new_page()
+        fill_the_application(page, site)
+        page.get_by_role("button", name=t("Send my application")).click()
+        page.wait_for_url("**/applications/*/")
+        expect(page.get_by_role("link", name="discharge-note.pdf")).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_a_form_sent_with_a_mistake_puts_the_focus_on_the_first_wrong_field(open_page, site):
+    page = open_page()
+    page.goto(f"/loans/{site.alice_loan.pk}/apply/")
+    log_in(page, "alice")
+    page.wait_for_url("**/apply/")
+    page.get_by_role("button", name=t("Send my application")).click()  # no reason chosen
+    page.wait_for_load_state("load")
+    reason = page.get_by_label(t("Why could you not pay on time?"))
+    expect(reason).to_be_focused()
+    expect(reason).to_have_attribute("aria-invalid", "true")
