@@ -49,7 +49,6 @@ def test_on_a_phone_each_installments_penalty_is_visible_without_scrolling_sidew
         assert t(label) in name
     scroll_width = page.evaluate("document.scrollingElement.scrollWidth")
     assert scroll_width <= PHONE["width"], "the page scrolls sideways"
-    screenshot(page, "phone-loan")
 
 
 def test_on_a_desktop_the_installments_stay_a_table_with_its_header(open_page, site):
@@ -64,7 +63,6 @@ def test_on_a_desktop_the_installments_stay_a_table_with_its_header(open_page, s
     icon = page.locator("link[rel=icon]").get_attribute("href")
     answer = page.request.get(icon)
     assert answer.ok and answer.headers["content-type"].startswith("image/svg+xml")
-    screenshot(page, "borrower-loan")
 
 
 def test_a_details_summary_shows_a_marker_that_turns_when_opened(open_page, site):
@@ -173,3 +171,39 @@ def test_a_form_sent_with_a_mistake_puts_the_focus_on_the_first_wrong_field(open
     reason = page.get_by_label(t("Why could you not pay on time?"))
     expect(reason).to_be_focused()
     expect(reason).to_have_attribute("aria-invalid", "true")
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
+def test_the_ops_charts_legends_never_overlap_and_recent_cases_are_counted(open_page, site, locale):
+    from tests.e2e.test_ops_journey import a_month_of_cases
+
+    a_month_of_cases(site)
+    language = "en" if locale == "en-US" else ZH
+    page = open_page(locale=locale)
+    page.goto("/ops/")
+    log_in(page, "ops", language=language)
+    page.wait_for_url("**/ops/")
+    # Each legend label, as the browser draws it, ends before the next colour box begins.
+    overlaps = page.evaluate(
+        """() => {
+            const found = [];
+            for (const svg of document.querySelectorAll("svg.chart")) {
+                const boxes = [...svg.querySelectorAll("rect[width='12'][height='12']")];
+                boxes.forEach((box, i) => {
+                    const label = box.nextElementSibling, next = boxes[i + 1];
+                    if (!next || next.getAttribute("y") !== box.getAttribute("y")) return;
+                    const end = label.getBBox().x + label.getBBox().width;
+                    if (end >= parseFloat(next.getAttribute("x")))
+                        found.push(svg.id + ": " + label.textContent);
+                });
+            }
+            return found;
+        }"""
+    )
+    assert overlaps == []
+    # Every decision is under 30 days old: the chart counts them instead of saying none.
+    effectiveness = page.locator("#chart-effectiveness")
+    expect(effectiveness).not_to_contain_text(t("No decided cases in this range", language))
+    expect(effectiveness).to_contain_text("30")
+    if language == ZH:
+        screenshot(page, "ops-dashboard-zh", height=1500)
