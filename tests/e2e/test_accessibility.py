@@ -105,3 +105,34 @@ def test_the_admin_case_page_and_queue_have_no_accessibility_violations(checked_
     page.goto("/admin/relief/reliefapplication/")
     found += violations(page)
     assert found == [], "\n".join(found)
+
+
+def test_a_rejection_a_request_for_information_and_a_quote_in_grace_days_have_no_violations(
+    checked_page, site
+):
+    from relief.services import relief_application_reject, relief_application_request_info
+    from tests.factories import overdue_loan
+
+    rejected = alice_case(site)
+    relief_application_reject(
+        application_id=rejected.pk, reviewer=site.reviewer, reason_code="ability_to_pay",
+        note="The certificate covers a stay after the installment fell due.",
+    )  # fmt: skip
+    asked = alice_case(site)
+    relief_application_request_info(
+        application_id=asked.pk, reviewer=site.reviewer, question="Please send the bill."
+    )
+    in_grace = overdue_loan(site.alice, today=site.today, days=2)
+    page = checked_page(viewport=PHONE)
+    page.goto("/accounts/login/")
+    log_in(page, "alice")
+    page.wait_for_url("**/")
+    found = []
+    for path in (
+        f"/applications/{rejected.pk}/",
+        f"/applications/{asked.pk}/",
+        f"/loans/{in_grace.pk}/quote/",
+    ):
+        page.goto(path)
+        found += violations(page)
+    assert found == [], "\n".join(found)
