@@ -136,7 +136,6 @@ def test_while_files_go_up_the_button_is_disabled_and_progress_shows(open_page, 
     expect(status).to_be_visible()
     expect(status).to_contain_text(t("Sending your files…"))
     expect(status.locator("progress")).to_be_visible()
-    screenshot(page, "borrower-apply-sending")
     assert len(held) == 1
     held[0].continue_()
     page.wait_for_url("**/applications/*/")
