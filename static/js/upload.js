@@ -39,6 +39,16 @@
     return false;
   }
 
+  // Back to a page kept in the browser's memory after a plain post: its button works again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) { return; }
+    var buttons = document.querySelectorAll("form[data-upload] button[type=submit]");
+    for (var i = 0; i < buttons.length; i++) {
+      buttons[i].disabled = false;
+      buttons[i].removeAttribute("aria-disabled");
+    }
+  });
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form.hasAttribute || !form.hasAttribute("data-upload") || event.defaultPrevented) {

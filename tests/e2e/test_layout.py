@@ -206,3 +206,20 @@ def test_the_ops_charts_legends_never_overlap_and_recent_cases_are_counted(open_
     expect(effectiveness).to_contain_text("30")
     if language == ZH:
         screenshot(page, "ops-dashboard-zh", height=1500)
+
+
+def test_a_refused_file_sent_with_progress_shows_the_error_with_the_focus_on_the_files(
+    open_page, site
+):
+    page = open_page()
+    fill_the_application(page, site)
+    page.locator("form[data-upload]").get_by_label(t("Evidence files")).set_input_files(
+        [pdf_file("not-really.pdf", b"MZ this is a program, not a PDF")]
+    )
+    page.get_by_role("button", name=t("Send my application")).click()
+    files = page.get_by_label(t("Evidence files"))
+    expect(files).to_have_attribute("aria-invalid", "true")
+    expect(files).to_be_focused()
+    # What was typed is kept, and the form can be sent again.
+    expect(page.get_by_label(t("Tell us what happened"))).to_have_value("I was in hospital.")
+    expect(page.get_by_role("button", name=t("Send my application"))).to_be_enabled()
