@@ -51,15 +51,23 @@ def test_on_a_phone_each_installments_penalty_is_visible_without_scrolling_sidew
     assert scroll_width <= PHONE["width"], "the page scrolls sideways"
 
 
-def test_on_a_desktop_the_installments_stay_a_table_with_its_header(open_page, site):
-    page = open_page()
+@pytest.mark.parametrize(("locale", "language"), [("zh-CN", ZH), ("en-US", "en")])
+def test_on_a_desktop_the_installments_stay_a_table_with_its_header(
+    open_page, site, locale, language
+):
+    page = open_page(locale=locale)
     page.goto(f"/loans/{site.alice_loan.pk}/")
-    log_in(page, "alice")
+    log_in(page, "alice", language=language)
     page.wait_for_url(f"**/loans/{site.alice_loan.pk}/")
     table = page.locator("table.stack")
     assert table.evaluate("table => getComputedStyle(table).display") == "table"
-    expect(table.get_by_role("columnheader", name=t("Penalty accrued"))).to_be_visible()
+    expect(table.get_by_role("columnheader", name=t("Penalty accrued", language))).to_be_visible()
     expect(overdue_installment(page).get_by_role("cell", name="¥26.60")).to_be_visible()
+    # All nine columns fit: the last one is on screen without scrolling the table.
+    waived = overdue_installment(page).locator(f"td[data-label='{t('Penalty waived', language)}']")
+    region = page.get_by_role("region", name=t("Installments", language))
+    assert region.evaluate("el => el.scrollWidth <= el.clientWidth"), "the table scrolls"
+    expect(waived).to_be_in_viewport(ratio=1)
     icon = page.locator("link[rel=icon]").get_attribute("href")
     answer = page.request.get(icon)
     assert answer.ok and answer.headers["content-type"].startswith("image/svg+xml")
