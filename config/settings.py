@@ -231,6 +231,11 @@ CELERY_TIMEZONE = TIME_ZONE
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Relief <no-reply@relief.example>")
+# Where a borrower can talk to a person (a rejected application's page says so).
+CUSTOMER_SERVICE = {
+    "phone": env_str("CUSTOMER_SERVICE_PHONE", "400-000-0000"),
+    "email": env_str("CUSTOMER_SERVICE_EMAIL", "help@relief.example"),
+}
 # Any class with send(phone, text); see relief.services.notifications.SmsBackend.
 SMS_BACKEND = env_str("SMS_BACKEND", "relief.services.notifications.LogSmsBackend")
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from core.login import LoginView
 from core.views import healthz
 
 urlpatterns = [
@@ -9,7 +10,7 @@ urlpatterns = [
     # prefix, then the borrower's pages (none of which starts with a prefix below them).
     path("api/", include("config.api_urls")),
     path("", include("relief.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

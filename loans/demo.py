@@ -43,6 +43,16 @@ PRODUCTS = {
         "penalty_rate_cap": Decimal("0.24"),
         "grace_days": 3,
     },
+    # One grace day: a loan 2–3 days late already owes penalty, so the demo shows the
+    # policy's 1–3 days band (base 100), which three grace days never let anyone reach.
+    "QUICK18": {
+        "name": "Quick cash 18%",
+        "name_zh_hans": "极速现金贷 18%",
+        "annual_rate": Decimal("0.18"),
+        "penalty_markup": Decimal("0.50"),
+        "penalty_rate_cap": Decimal("0.24"),
+        "grace_days": 1,
+    },
 }
 
 # username: (what the account may do, is_staff, is_superuser). The roles' groups are made by
@@ -275,7 +285,7 @@ class Seeder:
         )
         missing = [(i, ext) for i, ext in enumerate(wanted, start=1) if ext not in existing]
         product_list = [products["CASH18"], products["CARD24"]]
-        terms = {product.pk: product.contract_terms() for product in product_list}
+        terms = {product.pk: product.contract_terms() for product in products.values()}
         for start in range(0, len(missing), batch):
             chunk = missing[start : start + batch]
             with transaction.atomic():
@@ -320,7 +330,8 @@ class Seeder:
                 for i, ext in chunk:
                     dpd, late = PROFILES[i % len(PROFILES)]
                     paid = 3 + i % 6
-                    product = product_list[i % 2]
+                    # Loans 1–3 days late are on the one-grace-day product (see PRODUCTS).
+                    product = products["QUICK18"] if 0 < dpd <= 3 else product_list[i % 2]
                     if dpd == 0:
                         # Current: the next installment falls due in the coming weeks.
                         disbursed = add_months(self.today + timedelta(days=1 + i % 25), -(paid + 1))

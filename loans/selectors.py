@@ -134,6 +134,43 @@ def loan_state(loan: Loan, *, today: date | None = None) -> LoanState:
     )
 
 
+@dataclass(frozen=True)
+class GraceNotice:
+    """An installment late but still within its grace days: no penalty is owed on it yet.
+    What a borrower needs to know: until when paying costs nothing extra, and what is owed
+    from the first day after the grace days (every day since the due date)."""
+
+    due_date: date
+    days_overdue: int
+    grace_days: int
+    amount_due: Decimal
+    pay_by: date
+    penalty_from: date
+    penalty_on_that_day: Decimal
+    daily_penalty: Decimal
+
+
+def grace_notice(state: LoanState) -> GraceNotice | None:
+    """The oldest installment of the loan that is in its grace days, if any."""
+    waiting = [row for row in state.installments if row.in_grace]
+    if not waiting:
+        return None
+    row = min(waiting, key=lambda item: item.installment.due_date)
+    installment = row.installment
+    pay_by = calculations.grace_ends_on(installment.due_date, state.loan.grace_days)
+    penalty_from = date.fromordinal(pay_by.toordinal() + 1)
+    return GraceNotice(
+        due_date=installment.due_date,
+        days_overdue=row.days_overdue,
+        grace_days=state.loan.grace_days,
+        amount_due=installment.base_outstanding,
+        pay_by=pay_by,
+        penalty_from=penalty_from,
+        penalty_on_that_day=installment.daily_penalty * (penalty_from - installment.due_date).days,
+        daily_penalty=installment.daily_penalty,
+    )
+
+
 def loans_of_user(user) -> QuerySet[Loan]:
     """The loans a signed-in borrower may see (none for anyone else)."""
     return (

@@ -119,3 +119,14 @@ def quote_summary(factors: list[dict[str, Any]], percent: int) -> str:
     """One line a person can read: "Base 50 · history +10 · serious illness +20 = 80%"."""
     parts = [factor_label(f["code"], f["points"], f.get("params", {})) for f in factors]
     return " · ".join(parts) + f" = {percent}%"
+
+
+def last_note(application, status: str) -> str:
+    """What the reviewer wrote when the application last entered `status` (the question of a
+    request for information, the reason given with a rejection); "" when nothing."""
+    notes = [
+        event.note
+        for event in application.events.all()
+        if event.to_status == status != event.from_status
+    ]
+    return notes[-1] if notes else ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -90,6 +91,7 @@ def quote_context(user, loan: Loan, reason: str) -> dict:
     policy = selectors.policy_rules(loan_quote.policy)
     context.update(
         state=loan_quote.state,
+        grace=loan_selectors.grace_notice(loan_quote.state),
         quote=selectors.quote_for_reader(selectors.quote_document(quote)),
         decision_hours=policy.service_levels.decision_hours,
         offer_valid_days=policy.service_levels.offer_valid_days,
@@ -265,12 +267,7 @@ def render_detail(request, application: ReliefApplication, *, answer_form=None, 
     evidence = list(application.evidence.all())
     question = ""
     if application.status == ApplicationStatus.NEEDS_INFO:
-        asked = [
-            event
-            for event in application.events.all()
-            if event.to_status == ApplicationStatus.NEEDS_INFO != event.from_status
-        ]
-        question = asked[-1].note if asked else ""
+        question = presentation.last_note(application, ApplicationStatus.NEEDS_INFO)
     context = {
         "application": application,
         "status_label": status_label(application.status),
@@ -278,6 +275,8 @@ def render_detail(request, application: ReliefApplication, *, answer_form=None, 
         "quote": selectors.quote_for_reader(application.quote),
         "timeline": timeline(application),
         "question": question,
+        "rejection_note": presentation.last_note(application, ApplicationStatus.REJECTED),
+        "customer_service": settings.CUSTOMER_SERVICE,
         "evidence": evidence,
         "actions": actions,
         "offer_lapsed": offer_lapsed,

@@ -9,6 +9,7 @@ for anyone who wants exact figures.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,6 +22,7 @@ FONT = 13
 SMALL = 11
 LEGEND = 12
 CHAR = 0.6  # the width of a character, in font sizes (a fair mean for Latin and digits)
+WIDE_CHAR = 1.0  # a Chinese character (East Asian wide or full-width) takes a whole em
 RIGHT, TOP, BOTTOM = 8, 8, 34
 LEGEND_ROW = 20
 
@@ -32,6 +34,15 @@ class Series:
     name: str
     values: Sequence[Number]
     color: str = ""
+
+
+def text_width(text: str, size: int) -> float:
+    """About how wide `text` is drawn at font `size`: Chinese characters count a full em, so
+    a Chinese legend never runs into the next colour box."""
+    ems = sum(
+        WIDE_CHAR if unicodedata.east_asian_width(char) in ("W", "F") else CHAR for char in text
+    )
+    return ems * size
 
 
 def format_number(value: Number, unit: str = "") -> str:
@@ -74,7 +85,7 @@ def _legend(series: Sequence[Series], colors: list[str]) -> tuple[list[str], flo
     start = 8
     x, y = start, TOP + FONT
     for item, color in zip(series, colors, strict=True):
-        width = 18 + len(item.name) * LEGEND * CHAR + 14
+        width = 16 + text_width(item.name, LEGEND) + 14
         if x + width > WIDTH - RIGHT and x > start:
             x, y = start, y + LEGEND_ROW
         parts.append(
@@ -103,8 +114,7 @@ def _frame(title: str, chart_id: str, height: float, body: list[str]) -> str:
 def _left_margin(axis_max: float, step: float, unit: str) -> float:
     """Room for the longest tick label left of the plot."""
     ticks = round(axis_max / step)
-    longest = max(len(format_number(step * tick, unit)) for tick in range(ticks + 1))
-    return 8 + longest * SMALL * CHAR
+    return 8 + max(text_width(format_number(step * tick, unit), SMALL) for tick in range(ticks + 1))
 
 
 def _axes(
@@ -126,15 +136,17 @@ def _axes(
 
 
 def fits(text: str, width: float, size: int = SMALL) -> bool:
-    return len(text) * size * CHAR <= width
+    return text_width(text, size) <= width
 
 
 def shorten(text: str, width: float, size: int = SMALL) -> str:
     """The label cut to the room it has, with an ellipsis (the table has it in full)."""
-    room = int(width // (size * CHAR))
-    if len(text) <= room:
+    if fits(text, width, size):
         return text
-    return text[: max(1, room - 1)] + "…"
+    cut = len(text) - 1
+    while cut > 1 and not fits(text[:cut] + "…", width, size):
+        cut -= 1
+    return text[:cut] + "…"
 
 
 def _category_labels(
@@ -142,7 +154,7 @@ def _category_labels(
 ) -> list[str]:
     """Every label when they fit; else every k-th (the table has them all); each cut to the
     room it has."""
-    longest = max(len(label) for label in categories) * SMALL * CHAR + 6
+    longest = max(text_width(label, SMALL) for label in categories) + 6
     every = max(1, math.ceil(min(longest, 10 * SMALL * CHAR) / band))
     parts = []
     for index, label in enumerate(categories):
@@ -179,7 +191,10 @@ def bar_chart(
         sum(float(item.values[index] or 0) for item in series) for index in range(len(categories))
     ]
     peaks = totals if stacked else [float(v or 0) for item in series for v in item.values]
-    if not categories or not series or max(peaks, default=0) <= 0:
+    known = [v for item in series for v in item.values if v is not None]
+    # A measured zero (0% repaid) is a figure to show, not an absence: only a chart with no
+    # value at all, or stacked bars that add up to nothing, says there is no data.
+    if not categories or not known or (stacked and max(peaks, default=0) <= 0):
         return _no_data(title, chart_id, no_data)
     colors = _colors(series)
     legend, legend_height = _legend(series, colors) if len(series) > 1 else ([], 0)
@@ -199,6 +214,10 @@ def bar_chart(
         for slot, (item, color) in enumerate(zip(series, colors, strict=True)):
             value = item.values[index]
             if value is None or float(value) <= 0:
+                zero = format_number(value, unit)
+                if value is not None and not stacked and fits(zero, bar_width + 2):
+                    x = x0 + slot * bar_width
+                    parts.append(_text(x + bar_width / 2, baseline - 3, zero, size=SMALL))
                 continue
             bar_height = plot_height * float(value) / top_value
             x = x0 if stacked else x0 + slot * bar_width

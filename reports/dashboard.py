@@ -13,6 +13,7 @@ from typing import Any
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from relief.models import HardshipReason
 from reports import charts
@@ -296,7 +297,7 @@ def panels(data: Dashboard) -> list[Panel]:
                     chart_id="chart-effectiveness",
                     unit="%",
                     axis_max=100,
-                    no_data=_("No decided cases in this range"),
+                    no_data=effectiveness_no_data(data.effectiveness),
                 )
             ),
             headers=[
@@ -323,3 +324,16 @@ def panels(data: Dashboard) -> list[Panel]:
         )
     )
     return result
+
+
+def effectiveness_no_data(rows: list[dict[str, Any]]) -> str:
+    """Why the repaid-within-30-days chart has nothing to draw: no decided case at all, or
+    cases decided too recently for the 30 days to have passed (the table lists them)."""
+    decided = sum(row["cases"] for row in rows)
+    if not decided:
+        return _("No decided cases in this range")
+    return ngettext(
+        "%(count)s case, decided less than 30 days ago",
+        "%(count)s cases, all decided less than 30 days ago",
+        decided,
+    ) % {"count": decided}

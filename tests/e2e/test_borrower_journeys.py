@@ -35,7 +35,7 @@ def apply_for_relief(page, site, *, language: str, files=(), shots: str = "") ->
     application form; returns the new application's id once the page shows it."""
     loan = page.get_by_role("article").filter(has_text=site.alice_loan.external_id)
     expect(loan).to_contain_text(t("1–30 days overdue", language))  # the bucket, M1, in words
-    expect(loan).to_contain_text("¥2000.00")  # overdue
+    expect(loan).to_contain_text("¥2,000.00")  # overdue
     expect(loan).to_contain_text("¥26.60")  # penalty outstanding
     if shots:
         screenshot(page, f"{shots}dashboard")
@@ -123,7 +123,7 @@ def test_alice_accepts_the_offer_and_a_repayment_through_the_api_waives_the_pena
     expect(offer).to_contain_text("¥21.28")
     # Everything overdue less the relief: 2,000.00 + 26.60 − 21.28.
     to_repay = offer.locator("div").filter(has_text=t("Still to repay", ZH)).locator("dd")
-    expect(to_repay).to_have_text("¥2005.32")
+    expect(to_repay).to_have_text("¥2,005.32")
     page.get_by_role("button", name=t("Accept the offer", ZH)).click()
     expect(page.get_by_test_id("application-status")).to_have_text(
         status_label(ApplicationStatus.ACCEPTED, ZH)

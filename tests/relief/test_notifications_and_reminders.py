@@ -99,7 +99,7 @@ def test_reminder_three_days_before_an_installment_falls_due_is_sent_once(alice,
     assert installment_reminders_send(today=today) == 1
     assert installment_reminders_send(today=today) == 0
     reminder = Notification.objects.get(kind="installment_due", channel="in_app")
-    assert "1000.00" in reminder.body
+    assert "¥1,000.00" in reminder.body  # grouped, as on the pages
     assert reminder.recipient == alice.user
 
 

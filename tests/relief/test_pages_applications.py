@@ -102,7 +102,7 @@ def test_the_offer_shows_percent_amount_what_remains_and_the_deadline(
     body = alice_client.get(detail_url(application)).content.decode()
     assert "Your offer" in body and "80%" in body and "¥21.28" in body
     # Overdue 2,000.00 plus the penalty not waived (26.60 − 21.28 = 5.32).
-    assert "¥2005.32" in body
+    assert "¥2,005.32" in body
     assert application.offer_deadline.isoformat() in body
     assert "Accept the offer" in body and "Decline the offer" in body
     assert "Withdraw" not in body

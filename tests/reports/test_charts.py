@@ -75,3 +75,38 @@ def test_numbers_are_grouped_and_rounded():
     assert format_number(Decimal("6096.28")) == "6,096"
     assert format_number(Decimal("66.66"), "%") == "66.7%"
     assert format_number(None) == "–"
+
+
+def test_a_measured_zero_percent_is_drawn_not_called_missing():
+    svg = bar_chart(
+        ["M1", "M2"],
+        [Series("Approved", [0, Decimal("0")]), Series("Rejected", [None, 0])],
+        title="t",
+        chart_id="c",
+        unit="%",
+        axis_max=100,
+        no_data="Nothing here",
+    )
+    assert "Nothing here" not in svg
+    assert "0%" in [text.text for text in parse(svg).iter(f"{SVG}text")][-6:]
+
+
+def test_a_chart_with_no_value_at_all_says_there_is_no_data():
+    svg = bar_chart(["M1"], [Series("a", [None]), Series("b", [None])], title="t", chart_id="c",
+                    no_data="Nothing here")  # fmt: skip
+    assert "Nothing here" in svg
+
+
+def test_a_chinese_legend_never_runs_into_the_next_colour_box():
+    """A Chinese character is drawn a whole em wide (12 px at the legend's size)."""
+    names = ["已批准", "未获批准", "已撤回", "平均减免比例"]
+    root = parse(bar_chart(["M1"], [Series(name, [1]) for name in names], title="t",
+                           chart_id="c", stacked=True))  # fmt: skip
+    boxes = [rect for rect in root.iter(f"{SVG}rect") if rect.get("width") == "12"]
+    labels = [text for text in root.iter(f"{SVG}text") if text.text in names]
+    assert len(boxes) == len(labels) == 4
+    for label, next_box in zip(labels, boxes[1:], strict=False):
+        if float(next_box.get("y")) != float(boxes[0].get("y")):
+            continue  # the next item starts a new row
+        text_end = float(label.get("x")) + len(label.text) * 12
+        assert text_end < float(next_box.get("x")), (label.text, text_end, next_box.get("x"))

@@ -1,10 +1,11 @@
 """The ops pages: who may see them, the dashboard, exports from the page, downloads."""
 
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import openpyxl
 import pytest
+import time_machine
 from django.utils import timezone
 
 from relief.models import Notification
@@ -260,3 +261,18 @@ def test_the_export_log_is_read_only_in_the_admin(client, ops, dataset):
     assert client.get("/admin/reports/exportlog/add/").status_code == 403
     assert client.post(f"/admin/reports/exportlog/{entry.pk}/delete/").status_code == 403
     assert client.get("/admin/reports/export/").status_code == 200
+
+
+def test_repaid_chart_counts_cases_too_recent_to_know_rather_than_saying_there_are_none(
+    client, ops, dataset
+):
+    """Cases decided less than 30 days ago are in the table (0 of 0 observed) but have no
+    share yet: the chart says so instead of "No decided cases"."""
+    # Seen on 02-08: under 30 days after even the first decision (01-10).
+    with time_machine.travel(datetime(2025, 2, 8, 12, tzinfo=UTC)):
+        response = signed_in(client, ops).get("/ops/", RANGE_QUERY)
+    html = response.content.decode()
+    chart = html[html.index('id="chart-effectiveness"') :]
+    chart = chart[: chart.index("</svg>")]
+    assert "No decided cases" not in chart
+    assert "5 cases, all decided less than 30 days ago" in chart
