@@ -84,6 +84,14 @@ def installment_state(installment: Installment, loan: Loan, today: date) -> Inst
             due_date=installment.due_date,
             grace_days=loan.grace_days,
             daily=installment.daily_penalty,
+            freeze=installment.freeze,
+        )
+    freeze = installment.freeze
+    if freeze is not None and today > freeze.until:
+        # The offer's deadline has passed and the nightly expiry has not run yet: the frozen
+        # days are owed as if never frozen, as the expiry will record.
+        accrual = calculations.unfreeze(
+            accrual, due_date=installment.due_date, grace_days=loan.grace_days
         )
     unpaid = installment.paid_off_on is None
     return InstallmentState(

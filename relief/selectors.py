@@ -283,8 +283,10 @@ def application_of_user(user, application_id: int) -> ReliefApplication:
 
 
 def repay_to_fulfil(application: ReliefApplication, *, today: date | None = None) -> Decimal:
-    """What the borrower must still repay for the waiver to post: everything overdue now,
-    less the relief (which can only cover penalty)."""
+    """What the borrower must still repay for the waiver to post, less the relief (which can
+    only cover penalty). Before acceptance: everything overdue now. Once accepted: what the
+    installments frozen at acceptance still owe — the figure fixed then
+    (`repay_to_fulfil_at_acceptance`) less what has been repaid of it since; it never grows."""
     if application.status not in (ApplicationStatus.APPROVED, ApplicationStatus.ACCEPTED):
         return ZERO
     # The loan as read with the application; only its installments are read here.
@@ -293,10 +295,16 @@ def repay_to_fulfil(application: ReliefApplication, *, today: date | None = None
         [loan], Prefetch("installments", queryset=Installment.objects.order_by("seq"))
     )
     state = loan_selectors.loan_state(loan, today=today)
+    relief = application.decided_amount or ZERO
+    if application.status == ApplicationStatus.ACCEPTED:
+        frozen = [i for i in state.installments if i.installment.freeze is not None]
+        return fulfil_amount(
+            overdue=sum((i.installment.base_outstanding for i in frozen), ZERO),
+            penalty=sum((i.penalty_outstanding for i in frozen), ZERO),
+            relief=relief,
+        )
     return fulfil_amount(
-        overdue=state.overdue_amount,
-        penalty=state.penalty_outstanding,
-        relief=application.decided_amount or ZERO,
+        overdue=state.overdue_amount, penalty=state.penalty_outstanding, relief=relief
     )
 
 
