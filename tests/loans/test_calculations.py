@@ -308,3 +308,66 @@ def test_history_ratio_rounds_down_where_half_up_or_half_even_would_not():
 def test_history_without_a_disbursal_date_has_no_months_on_book():
     metrics = calc.history_metrics([], first_disbursed_on=None, today=TODAY)
     assert metrics.months_on_book == 0
+
+
+# An offer accepted 20 days after the due date, its deadline 15 days later (domain.md §7).
+FREEZE = calc.Freeze(DUE + timedelta(days=20), DUE + timedelta(days=35))
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "days"),
+    [
+        (0, 20, 0),  # before the freeze
+        (20, 35, 15),  # exactly the freeze
+        (10, 25, 5),  # into it
+        (30, 40, 5),  # out of it
+        (0, 50, 15),  # across it
+        (35, 40, 0),  # after it
+        (22, 24, 2),  # inside it
+    ],
+)
+def test_frozen_days_are_the_days_of_the_range_inside_the_freeze(start, end, days):
+    first, last = DUE + timedelta(days=start), DUE + timedelta(days=end)
+    assert calc.frozen_days(first, last, FREEZE) == days
+    assert calc.frozen_days(first, last, None) == 0
+
+
+def test_days_inside_a_freeze_count_apart_and_are_not_owed():
+    at_acceptance = accrue(ZERO_ACCRUAL, 20)
+    at_deadline = calc.accrue_to(
+        at_acceptance,
+        day=DUE + timedelta(days=40),
+        due_date=DUE,
+        grace_days=3,
+        daily=D("1.33"),
+        freeze=FREEZE,
+    )
+    # 20 days before it and 5 after it are owed; its 15 days are frozen.
+    assert at_deadline == Accrual(D("33.25"), D("0.00"), DUE + timedelta(days=40), D("19.95"))
+    back = calc.accrue_to(
+        at_deadline,
+        day=DUE + timedelta(days=30),
+        due_date=DUE,
+        grace_days=3,
+        daily=D("1.33"),
+        freeze=FREEZE,
+    )
+    assert back == Accrual(D("26.60"), D("0.00"), DUE + timedelta(days=30), D("13.30"))
+
+
+def test_unfreezing_owes_the_frozen_days_as_if_never_frozen():
+    frozen = Accrual(D("26.60"), D("0.00"), DUE + timedelta(days=35), D("19.95"))
+    assert calc.unfreeze(frozen, due_date=DUE, grace_days=3) == Accrual(
+        D("46.55"), D("0.00"), DUE + timedelta(days=35)
+    )
+    never_frozen = accrue(ZERO_ACCRUAL, 35)
+    assert never_frozen.penalty_accrued == D("46.55")
+
+
+def test_unfreezing_within_the_grace_days_holds_the_penalty_again():
+    frozen = Accrual(D("0.00"), D("0.00"), DUE + timedelta(days=2), D("2.66"))
+    assert calc.unfreeze(frozen, due_date=DUE, grace_days=3) == Accrual(
+        D("0.00"), D("2.66"), DUE + timedelta(days=2)
+    )
+    nothing_frozen = Accrual(D("1.00"), D("0.00"), DUE + timedelta(days=9))
+    assert calc.unfreeze(nothing_frozen, due_date=DUE, grace_days=3) is nothing_frozen
