@@ -161,6 +161,7 @@ def loan_case(
     *,
     reason: str,
     evidence_verified: bool = False,
+    evidence_to_verify: bool = False,
     state: loan_selectors.LoanState | None = None,
     today: date | None = None,
     exclude_application_id: int | None = None,
@@ -185,6 +186,7 @@ def loan_case(
         prior_reliefs_12m=record.prior_reliefs_12m,
         reason=reason,
         evidence_verified=evidence_verified,
+        evidence_to_verify=evidence_to_verify and not evidence_verified,
         written_off=loan.status == Loan.Status.WRITTEN_OFF,
         legal_proceedings=loan.legal_proceedings,
         fraud_flag=loan.fraud_flag,
@@ -202,9 +204,15 @@ class LoanQuote:
 
 
 def loan_quote(
-    loan: Loan, *, reason: str, evidence_verified: bool = False, today: date | None = None
+    loan: Loan,
+    *,
+    reason: str,
+    evidence_verified: bool = False,
+    evidence_to_verify: bool = False,
+    today: date | None = None,
 ) -> LoanQuote:
-    """The instant quote for a loan and a hardship reason under the active policy."""
+    """The instant quote for a loan and a hardship reason under the active policy
+    (`evidence_to_verify`: the application comes with evidence no one has verified yet)."""
     today = today or loan_selectors.local_today()
     state = loan_selectors.loan_state(loan, today=today)
     record = borrower_record(borrower_id=loan.borrower_id, loan_id=loan.pk, today=today)
@@ -213,6 +221,7 @@ def loan_quote(
         loan,
         reason=reason,
         evidence_verified=evidence_verified,
+        evidence_to_verify=evidence_to_verify,
         state=state,
         today=today,
         record=record,

@@ -95,7 +95,9 @@ def relief_application_submit(
             # The locked row, so the penalty is read after the lock (a repayment posted
             # meanwhile is counted), not from the caller's possibly stale prefetch. The case
             # behind the quote says whether the loan has an open application.
-            loan_quote = selectors.loan_quote(locked, reason=reason)
+            loan_quote = selectors.loan_quote(
+                locked, reason=reason, evidence_to_verify=bool(uploads)
+            )
             if loan_quote.case.has_open_application:
                 raise open_application_conflict(locked.pk)
             quote = loan_quote.quote
