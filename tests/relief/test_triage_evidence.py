@@ -97,3 +97,19 @@ def test_the_reviewer_reads_that_evidence_kept_it_from_auto_approval(
     url = reverse("admin:relief_reliefapplication_change", args=[application.pk])
     body = client.get(url).content.decode()
     assert "evidence is attached that would raise the percent once verified" in body
+
+
+def test_the_policy_simulation_counts_a_case_with_evidence_to_verify_as_manual(alice, today):
+    from relief.services.simulation import policy_simulate
+
+    # Both 40%, automatic by the amount and the percent; the second came with a file.
+    submit(late_loan(alice, today), reason="other", triage=False)
+    submit(
+        overdue_loan(alice, today=today, days=200, external_id="L-WITH-FILE"),
+        reason="other",
+        uploads=[pdf()],
+        triage=False,
+    )
+    result = policy_simulate(version=1)
+    assert result.cases == 2
+    assert result.total["active"].auto_approvable == 1
