@@ -76,9 +76,20 @@ def penalty_freeze_release(installments: list[Installment]) -> Decimal:
 def penalty_unfreeze(*, loan: Loan, installments: list[Installment]) -> Decimal:
     """The offer expired: the frozen days count as if they had never been frozen. Returns the
     penalty that became owed (or held, within the grace days) again."""
+    restored = freezes_end(loan=loan, installments=installments)
+    Installment.objects.bulk_update(installments, FREEZE_FIELDS)
+    return restored
+
+
+def freezes_end(
+    *, loan: Loan, installments: list[Installment], after: date | None = None
+) -> Decimal:
+    """End the freeze of the installments (those whose freeze ended before `after`, if
+    given) in memory: their frozen penalty is owed as if never frozen. Returns it."""
     restored = ZERO
     for installment in installments:
-        if installment.freeze is None:
+        freeze = installment.freeze
+        if freeze is None or (after is not None and freeze.until >= after):
             continue
         restored += installment.penalty_frozen
         installment.accrual = calculations.unfreeze(
@@ -86,5 +97,4 @@ def penalty_unfreeze(*, loan: Loan, installments: list[Installment]) -> Decimal:
         )
         installment.penalty_frozen = ZERO
         installment.frozen_from = installment.frozen_until = None
-    Installment.objects.bulk_update(installments, FREEZE_FIELDS)
     return restored

@@ -15,6 +15,7 @@ from loans.calculations import ZERO
 from loans.models import Installment, Loan, Repayment
 from loans.selectors import local_today
 from loans.services.accrual import installments_accrue_to
+from loans.services.freeze import freezes_end
 
 AMOUNT_NOT_POSITIVE = _("The amount must be greater than zero.")
 MAX_AMOUNT = Decimal("1000000000000")
@@ -148,6 +149,9 @@ def repayment_record(
     # the base changes the later days are counted again on the new base.
     accrued_until = {i.pk: i.accrued_through for i in installments}
     installments_accrue_to(loan, installments, paid_on)
+    # A freeze whose deadline passed before this payment is over (its offer can no longer be
+    # fulfilled): its days are owed, as the pages already show, before the money is split.
+    freezes_end(loan=loan, installments=installments, after=paid_on)
     terms = AllocationTerms()
     if before_allocation is not None:
         terms = before_allocation(loan, installments, paid_on) or terms

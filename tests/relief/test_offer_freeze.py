@@ -172,3 +172,32 @@ def test_an_installment_falling_due_after_acceptance_accrues_normally(alice, tod
         application.refresh_from_db()
         # Not part of the fixed amount: the offer still asks for the same figure.
         assert selectors.repay_to_fulfil(application) == FIXED
+
+
+def test_paying_everything_after_the_deadline_leaves_no_frozen_penalty_behind(
+    alice, today, reviewer
+):
+    """Before the nightly expiry has run, a repayment after the deadline already owes the
+    frozen days: paying all that is owed closes the loan with nothing left to unfreeze."""
+    loan, application = accepted_offer(alice, today, reviewer)
+    twin = twin_of(loan, today)
+    after = today + timedelta(days=16)
+    penalties_accrue(day=after)
+    with on_day(today, 16):
+        from loans.selectors import loan_state
+
+        owed = sum(
+            (i.installment.base_outstanding + i.penalty_outstanding)
+            for i in loan_state(loan).installments
+        )
+        assert owed == sum(
+            (i.installment.base_outstanding + i.penalty_outstanding)
+            for i in loan_state(twin).installments
+        )
+        repayment_post(loan=loan, amount=owed, paid_on=after, reference="R-ALL")
+    loan.refresh_from_db()
+    assert loan.status == "closed"
+    assert offers_expire(today=after) == 1
+    assert all(
+        i.penalty_frozen == 0 and i.penalty_outstanding == 0 for i in loan.installments.all()
+    )
