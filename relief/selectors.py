@@ -305,7 +305,7 @@ def repay_to_fulfil(application: ReliefApplication, *, today: date | None = None
     )
     state = loan_selectors.loan_state(loan, today=today)
     relief = application.decided_amount or ZERO
-    if application.status == ApplicationStatus.ACCEPTED:
+    if application.repay_to_fulfil_at_acceptance is not None:  # accepted, the figure fixed
         frozen = [i for i in state.installments if i.installment.freeze is not None]
         return fulfil_amount(
             overdue=sum((i.installment.base_outstanding for i in frozen), ZERO),

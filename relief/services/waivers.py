@@ -44,8 +44,13 @@ def offer_waiver(
     if paid_on > application.offer_deadline:
         return AllocationTerms()
     relief = application.decided_amount or ZERO
-    accepted = application.status == ApplicationStatus.ACCEPTED
-    if accepted:
+    # Accepted with its figure fixed (offers accepted before figures were fixed have none
+    # stored and keep the earlier rule).
+    fixed = (
+        application.status == ApplicationStatus.ACCEPTED
+        and application.repay_to_fulfil_at_acceptance is not None
+    )
+    if fixed:
         covered = [(index, i) for index, i in enumerate(installments) if i.freeze is not None]
         frozen = frozen_part(installments)
         overdue, penalty = frozen.overdue, frozen.penalty
@@ -59,7 +64,7 @@ def offer_waiver(
         waiver, [(index, i.penalty_outstanding) for index, i in covered]
     )
     if amount < fulfil_amount(overdue=overdue, penalty=penalty, relief=relief):
-        return AllocationTerms(penalty_kept=dict(by_index) if accepted else {})
+        return AllocationTerms(penalty_kept=dict(by_index) if fixed else {})
     for index, piece in by_index:
         installments[index].penalty_waived += piece
     not_charged = penalty_freeze_release(installments)

@@ -201,3 +201,21 @@ def test_paying_everything_after_the_deadline_leaves_no_frozen_penalty_behind(
     assert all(
         i.penalty_frozen == 0 and i.penalty_outstanding == 0 for i in loan.installments.all()
     )
+
+
+def test_an_offer_accepted_before_figures_were_fixed_keeps_the_earlier_rule(alice, today, reviewer):
+    """Offers accepted before this release have no fixed figure and no freeze stored."""
+    loan, application = accepted_offer(alice, today, reviewer)
+    ReliefApplication.objects.filter(pk=application.pk).update(
+        accepted_on=None, repay_to_fulfil_at_acceptance=None
+    )
+    Installment.objects.filter(loan=loan).update(frozen_from=None, frozen_until=None)
+    application.refresh_from_db()
+    assert selectors.repay_to_fulfil(application) == FIXED
+    repayment_post(loan=loan, amount=D("5.00"), paid_on=today, reference="R-SMALL")
+    application.refresh_from_db()
+    assert application.status == S.ACCEPTED  # a small repayment fulfils nothing
+    repayment = repayment_post(loan=loan, amount=D("2000.32"), paid_on=today, reference="R-REST")
+    application.refresh_from_db()
+    assert application.status == S.FULFILLED
+    assert repayment.waiver_posted == D("21.28")
