@@ -371,3 +371,53 @@ def test_unfreezing_within_the_grace_days_holds_the_penalty_again():
     )
     nothing_frozen = Accrual(D("1.00"), D("0.00"), DUE + timedelta(days=9))
     assert calc.unfreeze(nothing_frozen, due_date=DUE, grace_days=3) is nothing_frozen
+
+
+# A freeze from the first day after the due date, inside the 3 grace days and beyond them.
+EARLY_FREEZE = calc.Freeze(DUE + timedelta(days=1), DUE + timedelta(days=16))
+
+
+def frozen_accrue(accrual, days_after_due, freeze):
+    return calc.accrue_to(
+        accrual,
+        day=DUE + timedelta(days=days_after_due),
+        due_date=DUE,
+        grace_days=3,
+        daily=DAILY,
+        freeze=freeze,
+    )
+
+
+def test_a_freeze_accrued_in_two_steps_adds_up_as_in_one():
+    inside = frozen_accrue(accrue(ZERO_ACCRUAL, 20), 25, FREEZE)
+    assert inside.penalty_frozen == D("6.65")
+    assert frozen_accrue(inside, 40, FREEZE) == Accrual(
+        D("33.25"), D("0.00"), DUE + timedelta(days=40), D("19.95")
+    )
+
+
+@pytest.mark.parametrize(
+    ("steps", "expected"),
+    [
+        # Within the grace days: day 1 held, day 2 frozen.
+        ((2,), Accrual(D("0.00"), D("1.33"), DUE + timedelta(days=2), D("1.33"))),
+        # Back within the grace days: one frozen day of two taken off.
+        ((3, 2), Accrual(D("0.00"), D("1.33"), DUE + timedelta(days=2), D("1.33"))),
+        # Past the grace days: day 1 owed, days 2–10 frozen.
+        ((10,), Accrual(D("1.33"), D("0.00"), DUE + timedelta(days=10), D("11.97"))),
+        # Back inside the grace days from after them: day 1 held again, day 2 still frozen.
+        ((10, 2), Accrual(D("0.00"), D("1.33"), DUE + timedelta(days=2), D("1.33"))),
+    ],
+)
+def test_a_freeze_inside_the_grace_days_keeps_its_days_apart(steps, expected):
+    accrual = ZERO_ACCRUAL
+    for days in steps:
+        accrual = frozen_accrue(accrual, days, EARLY_FREEZE)
+    assert accrual == expected
+
+
+def test_unfreezing_on_the_last_grace_day_holds_the_penalty():
+    on_last_grace_day = Accrual(D("0.00"), D("2.66"), DUE + timedelta(days=3), D("1.33"))
+    assert calc.unfreeze(on_last_grace_day, due_date=DUE, grace_days=3) == Accrual(
+        D("0.00"), D("3.99"), DUE + timedelta(days=3)
+    )
