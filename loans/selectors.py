@@ -31,6 +31,7 @@ class InstallmentState:
     days_overdue: int
     penalty_accrued: Decimal
     penalty_held: Decimal
+    penalty_frozen: Decimal = ZERO  # counted on the days of a freeze, not owed (domain.md §7)
 
     @property
     def seq(self) -> int:
@@ -99,6 +100,7 @@ def installment_state(installment: Installment, loan: Loan, today: date) -> Inst
         days_overdue=calculations.days_overdue(installment.due_date, today) if unpaid else 0,
         penalty_accrued=accrual.penalty_accrued,
         penalty_held=accrual.penalty_held,
+        penalty_frozen=accrual.penalty_frozen,
     )
 
 

@@ -89,3 +89,18 @@ def test_the_api_gives_the_fixed_amount_after_acceptance(
     assert body["status"] == "accepted"
     assert body["accepted_on"] == today.isoformat()
     assert body["repay_to_fulfil"] == body["repay_to_fulfil_at_acceptance"] == "2005.32"
+
+
+def test_the_loan_api_shows_the_frozen_penalty_apart_from_what_is_owed(
+    alice_client, alice, loan, reviewer, today
+):
+    application = approved(alice, loan, reviewer, percent=80)
+    accept_on_the_page(alice_client, application)
+    deadline = fresh(application).offer_deadline.isoformat()
+    with ten_days_later(today):
+        body = alice_client.get(f"/api/v1/loans/{loan.pk}/").json()
+    first = body["installments"][0]
+    assert first["penalty_accrued"] == first["penalty_outstanding"] == "26.60"
+    assert first["penalty_frozen"] == "13.30"  # 10 days × 1.33, not owed
+    assert first["penalty_frozen_until"] == deadline
+    assert body["installments"][1]["penalty_frozen_until"] is None
