@@ -23,6 +23,9 @@ INSTALLMENT_FIELDS = (
     "daily_penalty",
     "accrued_through",
     "paid_off_on",
+    "penalty_frozen",
+    "frozen_from",
+    "frozen_until",
 )
 
 

@@ -71,42 +71,93 @@ class Accrual:
 
     `penalty_held` is penalty counted during the grace days: it becomes owed (moves into
     `penalty_accrued`) only once the grace days pass unpaid, and is dropped when the
-    installment is paid in full within them.
+    installment is paid in full within them. `penalty_frozen` is penalty counted on the days
+    of a freeze (an accepted relief offer, domain.md §7): not owed while the freeze stands,
+    dropped when the offer is fulfilled, owed as if never frozen when it expires.
     """
 
     penalty_accrued: Decimal
     penalty_held: Decimal
     accrued_through: date | None
+    penalty_frozen: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class Freeze:
+    """The days `starts_after` + 1 … `until` on which an installment's penalty is frozen."""
+
+    starts_after: date
+    until: date
+
+
+def frozen_days(start: date, end: date, freeze: Freeze | None) -> int:
+    """How many of the days start + 1 … end fall inside the freeze."""
+    if freeze is None:
+        return 0
+    return max(0, (min(end, freeze.until) - max(start, freeze.starts_after)).days)
 
 
 def accrue_to(
-    accrual: Accrual, *, day: date, due_date: date, grace_days: int, daily: Decimal
+    accrual: Accrual,
+    *,
+    day: date,
+    due_date: date,
+    grace_days: int,
+    daily: Decimal,
+    freeze: Freeze | None = None,
 ) -> Accrual:
     """Bring an unpaid installment's accrual to `day` at the current daily penalty.
 
     Every day from the day after the due date counts; penalty is owed only once the grace
-    days have passed. Going back (a repayment dated before the last accrual run) removes the
-    days after `day`, which were all accrued at this same daily amount because any repayment
-    in between would have been dated later.
+    days have passed. Days inside a freeze count into `penalty_frozen` instead. Going back (a
+    repayment dated before the last accrual run) removes the days after `day`, which were all
+    accrued at this same daily amount because any repayment in between would have been dated
+    later.
     """
     start = max(accrual.accrued_through or due_date, due_date)
     target = max(day, due_date)
     last_grace_day = grace_ends_on(due_date, grace_days)
     if target == start:
         return accrual
+    accrued, held = accrual.penalty_accrued, accrual.penalty_held
     if target > start:
-        amount = daily * (target - start).days
+        frozen = daily * frozen_days(start, target, freeze)
+        amount = daily * (target - start).days - frozen
+        frozen += accrual.penalty_frozen
         if target > last_grace_day:
-            return Accrual(accrual.penalty_accrued + accrual.penalty_held + amount, ZERO, target)
-        return Accrual(accrual.penalty_accrued, accrual.penalty_held + amount, target)
+            return Accrual(accrued + held + amount, ZERO, target, frozen)
+        return Accrual(accrued, held + amount, target, frozen)
     # Going back to an earlier day.
-    removed = daily * (start - target).days
+    unfrozen = daily * frozen_days(target, start, freeze)
+    removed = daily * (start - target).days - unfrozen
+    frozen = accrual.penalty_frozen - unfrozen
     if start <= last_grace_day:
-        return Accrual(accrual.penalty_accrued, accrual.penalty_held - removed, target)
+        return Accrual(accrued, held - removed, target, frozen)
     if target > last_grace_day:
-        return Accrual(accrual.penalty_accrued - removed, accrual.penalty_held, target)
+        return Accrual(accrued - removed, held, target, frozen)
     # Back inside the grace days: what had become owed is held again.
-    return Accrual(ZERO, accrual.penalty_accrued + accrual.penalty_held - removed, target)
+    return Accrual(ZERO, accrued + held - removed, target, frozen)
+
+
+def unfreeze(accrual: Accrual, *, due_date: date, grace_days: int) -> Accrual:
+    """The freeze ended without the offer fulfilled: the frozen penalty counts as if it had
+    never been frozen — held while the accrual is still within the grace days, else owed.
+    (An installment paid in full within its grace days has no frozen penalty left: the
+    repayment dropped it with the held penalty.)"""
+    if accrual.penalty_frozen == 0:
+        return accrual
+    through = accrual.accrued_through or due_date
+    if through <= grace_ends_on(due_date, grace_days):
+        return Accrual(
+            accrual.penalty_accrued,
+            accrual.penalty_held + accrual.penalty_frozen,
+            accrual.accrued_through,
+        )
+    return Accrual(
+        accrual.penalty_accrued + accrual.penalty_frozen,
+        accrual.penalty_held,
+        accrual.accrued_through,
+    )
 
 
 def grace_ends_on(due_date: date, grace_days: int) -> date:

@@ -196,6 +196,13 @@ class Installment(models.Model):
     daily_penalty = models.DecimalField(_("daily penalty"), **MONEY)
     accrued_through = models.DateField(_("accrued through"), null=True, blank=True)
     paid_off_on = models.DateField(_("paid off on"), null=True, blank=True)
+    # A freeze (an accepted relief offer, domain.md §7): the penalty of the days after
+    # `frozen_from` up to `frozen_until` is counted into `penalty_frozen`, not owed while the
+    # freeze stands. Both dates are cleared when it ends (fulfilled or expired).
+    frozen_from = models.DateField(_("penalty frozen from"), null=True, blank=True)
+    frozen_until = models.DateField(_("penalty frozen until"), null=True, blank=True)
+    # db_default: rows written by COPY or raw SQL without the column start with none.
+    penalty_frozen = models.DecimalField(_("penalty frozen"), db_default=Decimal("0.00"), **MONEY)
 
     class Meta:
         verbose_name = _("installment")
@@ -220,6 +227,18 @@ class Installment(models.Model):
                     penalty_accrued__gte=models.F("penalty_paid") + models.F("penalty_waived")
                 ),
                 name="installment_penalty_not_overpaid",
+            ),
+            models.CheckConstraint(
+                condition=Q(penalty_frozen__gte=0)
+                & (
+                    Q(frozen_from__isnull=True, frozen_until__isnull=True)
+                    | Q(
+                        frozen_from__isnull=False,
+                        frozen_until__isnull=False,
+                        frozen_from__lte=models.F("frozen_until"),
+                    )
+                ),
+                name="installment_freeze_consistent",
             ),
         ]
         indexes = [
@@ -259,7 +278,22 @@ class Installment(models.Model):
 
     @property
     def accrual(self) -> calculations.Accrual:
-        return calculations.Accrual(self.penalty_accrued, self.penalty_held, self.accrued_through)
+        return calculations.Accrual(
+            self.penalty_accrued, self.penalty_held, self.accrued_through, self.penalty_frozen
+        )
+
+    @accrual.setter
+    def accrual(self, accrual: calculations.Accrual) -> None:
+        self.penalty_accrued = accrual.penalty_accrued
+        self.penalty_held = accrual.penalty_held
+        self.accrued_through = accrual.accrued_through
+        self.penalty_frozen = accrual.penalty_frozen
+
+    @property
+    def freeze(self) -> calculations.Freeze | None:
+        if self.frozen_from is None or self.frozen_until is None:
+            return None
+        return calculations.Freeze(self.frozen_from, self.frozen_until)
 
 
 class Repayment(models.Model):

@@ -32,6 +32,7 @@ class InstallmentState:
     days_overdue: int
     penalty_accrued: Decimal
     penalty_held: Decimal
+    penalty_frozen: Decimal = ZERO  # counted on the days of a freeze, not owed (domain.md §7)
 
     @property
     def seq(self) -> int:
@@ -104,6 +105,14 @@ def installment_state(installment: Installment, loan: Loan, today: date) -> Inst
             due_date=installment.due_date,
             grace_days=loan.grace_days,
             daily=installment.daily_penalty,
+            freeze=installment.freeze,
+        )
+    freeze = installment.freeze
+    if freeze is not None and today > freeze.until:
+        # The offer's deadline has passed and the nightly expiry has not run yet: the frozen
+        # days are owed as if never frozen, as the expiry will record.
+        accrual = calculations.unfreeze(
+            accrual, due_date=installment.due_date, grace_days=loan.grace_days
         )
     unpaid = installment.paid_off_on is None
     return InstallmentState(
@@ -111,6 +120,7 @@ def installment_state(installment: Installment, loan: Loan, today: date) -> Inst
         days_overdue=calculations.days_overdue(installment.due_date, today) if unpaid else 0,
         penalty_accrued=accrual.penalty_accrued,
         penalty_held=accrual.penalty_held,
+        penalty_frozen=accrual.penalty_frozen,
     )
 
 

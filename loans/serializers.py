@@ -25,6 +25,15 @@ class InstallmentSerializer(serializers.Serializer):
     penalty_paid = MoneyField(source="installment.penalty_paid")
     penalty_waived = MoneyField(source="installment.penalty_waived")
     penalty_outstanding = MoneyField(help_text="Accrued − paid − waived.")
+    penalty_frozen = MoneyField(
+        help_text="Penalty of the days frozen by an accepted relief offer: not owed while it "
+        "stands, dropped when it is fulfilled, owed if it expires."
+    )
+    penalty_frozen_until = serializers.DateField(
+        source="installment.frozen_until",
+        allow_null=True,
+        help_text="The accepted offer's deadline, while its penalty is frozen; else null.",
+    )
     days_overdue = serializers.IntegerField()
     paid_off_on = serializers.DateField(source="installment.paid_off_on", allow_null=True)
 

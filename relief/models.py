@@ -154,6 +154,16 @@ class ReliefApplication(models.Model):
         _("rejection reason"), max_length=32, choices=RejectionReason.choices, blank=True
     )
     offer_deadline = models.DateField(_("offer deadline"), null=True, blank=True)
+    # Accepting freezes the figure (domain.md §7): what had to be repaid on the day of
+    # acceptance is the fixed amount of the offer until its deadline.
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    repay_to_fulfil_at_acceptance = models.DecimalField(
+        _("amount to repay, fixed at acceptance"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
     waived_amount = models.DecimalField(_("waived amount"), **MONEY)
     sla_due = models.DateTimeField(_("decision due"), null=True, blank=True)
     sla_escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)

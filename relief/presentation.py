@@ -106,8 +106,24 @@ AUTO_APPROVAL_BLOCKERS = {
     "risk_flag": lambda: _("the loan carries a risk flag"),
     "dpd_and_percent": lambda: _("more than 3 days overdue and above 50%"),
     "zero_amount": lambda: _("there is nothing to waive"),
+    "evidence_to_verify": lambda: _(
+        "evidence is attached that would raise the percent once verified"
+    ),
     "not_eligible": lambda: _("not eligible"),
 }
+
+
+def triage_blockers(application) -> list[str]:
+    """Why triage sent the case to a reviewer instead of approving it at once: the codes it
+    recorded on the event (from the prefetched events; empty if it was approved)."""
+    return triage_blockers_of(application.events.all())
+
+
+def triage_blockers_of(events) -> list[str]:
+    for event in events:
+        if event.from_status == "submitted" and event.to_status == "in_review":
+            return list((event.data or {}).get("auto_approval_blockers", []))
+    return []
 
 
 def blocker_label(code: str) -> str:

@@ -55,6 +55,11 @@ def review_case(application: ReliefApplication, *, today: date | None = None) ->
     )
     state = loan_selectors.loan_state(loan, today=today)
     quote = selectors.quote_for_reader(application.review_quote or application.quote)
+    events = list(
+        ApplicationEvent.objects.filter(application=application)
+        .select_related("actor")
+        .order_by("at", "id")
+    )
     four_eyes = selectors.policy_rules(application.policy).four_eyes
     penalty_now = state.penalty_outstanding
     return ReviewCase(
@@ -66,8 +71,11 @@ def review_case(application: ReliefApplication, *, today: date | None = None) ->
         ),
         quote=quote,
         quote_is_review=application.review_quote is not None,
+        # Why triage did not approve it, as triage recorded it (the quote's own list before).
         blockers=[
-            presentation.blocker_label(code) for code in quote.get("auto_approval_blockers", [])
+            presentation.blocker_label(code)
+            for code in presentation.triage_blockers_of(events)
+            or quote.get("auto_approval_blockers", [])
         ],
         submission_quote_summary=selectors.quote_for_reader(application.quote)["summary"],
         evidence=list(
@@ -79,11 +87,7 @@ def review_case(application: ReliefApplication, *, today: date | None = None) ->
             .select_related("loan")
             .order_by("-created_at", "-id")[:EARLIER_SHOWN]
         ),
-        events=list(
-            ApplicationEvent.objects.filter(application=application)
-            .select_related("actor")
-            .order_by("at", "id")
-        ),
+        events=events,
         penalty_now=penalty_now,
         penalty_fen=int((penalty_now * 100).to_integral_value()),
         suggested_amount_now=rules.relief_amount(penalty_now, application.suggested_percent)

@@ -161,6 +161,7 @@ def loan_case(
     *,
     reason: str,
     evidence_verified: bool = False,
+    evidence_to_verify: bool = False,
     state: loan_selectors.LoanState | None = None,
     today: date | None = None,
     exclude_application_id: int | None = None,
@@ -185,6 +186,7 @@ def loan_case(
         prior_reliefs_12m=record.prior_reliefs_12m,
         reason=reason,
         evidence_verified=evidence_verified,
+        evidence_to_verify=evidence_to_verify and not evidence_verified,
         written_off=loan.status == Loan.Status.WRITTEN_OFF,
         legal_proceedings=loan.legal_proceedings,
         fraud_flag=loan.fraud_flag,
@@ -202,9 +204,15 @@ class LoanQuote:
 
 
 def loan_quote(
-    loan: Loan, *, reason: str, evidence_verified: bool = False, today: date | None = None
+    loan: Loan,
+    *,
+    reason: str,
+    evidence_verified: bool = False,
+    evidence_to_verify: bool = False,
+    today: date | None = None,
 ) -> LoanQuote:
-    """The instant quote for a loan and a hardship reason under the active policy."""
+    """The instant quote for a loan and a hardship reason under the active policy
+    (`evidence_to_verify`: the application comes with evidence no one has verified yet)."""
     today = today or loan_selectors.local_today()
     state = loan_selectors.loan_state(loan, today=today)
     record = borrower_record(borrower_id=loan.borrower_id, loan_id=loan.pk, today=today)
@@ -213,6 +221,7 @@ def loan_quote(
         loan,
         reason=reason,
         evidence_verified=evidence_verified,
+        evidence_to_verify=evidence_to_verify,
         state=state,
         today=today,
         record=record,
@@ -283,8 +292,10 @@ def application_of_user(user, application_id: int) -> ReliefApplication:
 
 
 def repay_to_fulfil(application: ReliefApplication, *, today: date | None = None) -> Decimal:
-    """What the borrower must still repay for the waiver to post: everything overdue now,
-    less the relief (which can only cover penalty)."""
+    """What the borrower must still repay for the waiver to post, less the relief (which can
+    only cover penalty). Before acceptance: everything overdue now. Once accepted: what the
+    installments frozen at acceptance still owe — the figure fixed then
+    (`repay_to_fulfil_at_acceptance`) less what has been repaid of it since; it never grows."""
     if application.status not in (ApplicationStatus.APPROVED, ApplicationStatus.ACCEPTED):
         return ZERO
     # The loan as read with the application; only its installments are read here.
@@ -293,10 +304,16 @@ def repay_to_fulfil(application: ReliefApplication, *, today: date | None = None
         [loan], Prefetch("installments", queryset=Installment.objects.order_by("seq"))
     )
     state = loan_selectors.loan_state(loan, today=today)
+    relief = application.decided_amount or ZERO
+    if application.repay_to_fulfil_at_acceptance is not None:  # accepted, the figure fixed
+        frozen = [i for i in state.installments if i.installment.freeze is not None]
+        return fulfil_amount(
+            overdue=sum((i.installment.base_outstanding for i in frozen), ZERO),
+            penalty=sum((i.penalty_outstanding for i in frozen), ZERO),
+            relief=relief,
+        )
     return fulfil_amount(
-        overdue=state.overdue_amount,
-        penalty=state.penalty_outstanding,
-        relief=application.decided_amount or ZERO,
+        overdue=state.overdue_amount, penalty=state.penalty_outstanding, relief=relief
     )
 
 

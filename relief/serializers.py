@@ -136,6 +136,14 @@ class ApplicationSerializer(ApplicationListSerializer):
     description = serializers.CharField()
     quote = serializers.SerializerMethodField()
     repay_to_fulfil = serializers.SerializerMethodField()
+    accepted_on = serializers.DateField(
+        allow_null=True, help_text="When the offer was accepted (null before)."
+    )
+    repay_to_fulfil_at_acceptance = MoneyField(
+        allow_null=True,
+        help_text="The amount fixed when the offer was accepted: it does not grow until the "
+        "offer's deadline (null before acceptance).",
+    )
     waived_amount = MoneyField()
     events = serializers.SerializerMethodField()
     evidence = EvidenceSerializer(many=True)
@@ -146,7 +154,11 @@ class ApplicationSerializer(ApplicationListSerializer):
         return QuoteSerializer(selectors.quote_for_reader(application.quote)).data
 
     @extend_schema_field(
-        MoneyField(help_text="What must still be repaid for the waiver to post (0.00 if none).")
+        MoneyField(
+            help_text="What must still be repaid for the waiver to post (0.00 if none). Once "
+            "the offer is accepted: the amount fixed then, less what has been repaid of it "
+            "since; it never grows."
+        )
     )
     def get_repay_to_fulfil(self, application) -> str:
         return MoneyField().to_representation(selectors.repay_to_fulfil(application))

@@ -280,6 +280,7 @@ def render_detail(request, application: ReliefApplication, *, answer_form=None, 
         "evidence": evidence,
         "actions": actions,
         "offer_lapsed": offer_lapsed,
+        "triage_blockers": presentation.triage_blockers(application),
         "is_offer": application.status in OFFER_STATUSES,
         "repay_to_fulfil": (
             selectors.repay_to_fulfil(application, today=today)

@@ -6,7 +6,15 @@ lender's core system are loaded by the servicing app (`servicing.services`).
 """
 
 from loans.services.accrual import installments_accrue_to, penalties_accrue
+from loans.services.freeze import (
+    FrozenPart,
+    frozen_part,
+    penalty_freeze,
+    penalty_freeze_release,
+    penalty_unfreeze,
+)
 from loans.services.repayments import (
+    AllocationTerms,
     clean_amount,
     installment_set_daily_penalty,
     loan_lock,
@@ -14,10 +22,16 @@ from loans.services.repayments import (
 )
 
 __all__ = [
+    "AllocationTerms",
+    "FrozenPart",
     "clean_amount",
+    "frozen_part",
     "installment_set_daily_penalty",
     "installments_accrue_to",
     "loan_lock",
     "penalties_accrue",
+    "penalty_freeze",
+    "penalty_freeze_release",
+    "penalty_unfreeze",
     "repayment_record",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -14,6 +15,7 @@ from loans.calculations import ZERO
 from loans.models import Installment, Loan, Repayment
 from loans.selectors import local_today
 from loans.services.accrual import installments_accrue_to
+from loans.services.freeze import freezes_end
 
 AMOUNT_NOT_POSITIVE = _("The amount must be greater than zero.")
 MAX_AMOUNT = Decimal("1000000000000")
@@ -60,9 +62,11 @@ def loan_lock(loan_id: int) -> tuple[Loan, list[Installment]]:
     return loan, installments
 
 
-ACCRUAL_FIELDS = ["penalty_accrued", "penalty_held", "accrued_through"]
+ACCRUAL_FIELDS = ["penalty_accrued", "penalty_held", "accrued_through", "penalty_frozen"]
 BALANCE_FIELDS = [
     *ACCRUAL_FIELDS,
+    "frozen_from",
+    "frozen_until",
     "principal_paid",
     "interest_paid",
     "penalty_paid",
@@ -86,6 +90,16 @@ def repayment_by_reference(
     raise ConflictError(REFERENCE_REUSED, code="duplicate_reference")
 
 
+@dataclass(frozen=True)
+class AllocationTerms:
+    """What a `before_allocation` step tells the allocation: the waiver it posted, and
+    penalty the money must leave alone (by the installment's index in the locked list),
+    such as the part of an accepted offer's penalty that its waiver is to cover."""
+
+    waiver: Decimal = ZERO
+    penalty_kept: dict[int, Decimal] = field(default_factory=dict)
+
+
 @transaction.atomic
 def repayment_record(
     *,
@@ -104,7 +118,8 @@ def repayment_record(
     everything owed is refused (the product keeps no credit balances; the core system
     returns the excess).
     `before_allocation(loan, installments, paid_on)` runs with the rows locked and accrued,
-    before the money is split: relief uses it to post a waiver the payment completes.
+    before the money is split, and returns `AllocationTerms`: relief uses it to post a waiver
+    the payment completes, or to keep a standing offer's waivable penalty from being paid.
     """
     amount = clean_amount(amount)
     reference = (reference or "").strip()
@@ -134,14 +149,17 @@ def repayment_record(
     # the base changes the later days are counted again on the new base.
     accrued_until = {i.pk: i.accrued_through for i in installments}
     installments_accrue_to(loan, installments, paid_on)
-    waiver = ZERO
+    # A freeze whose deadline passed before this payment is over (its offer can no longer be
+    # fulfilled): its days are owed, as the pages already show, before the money is split.
+    freezes_end(loan=loan, installments=installments, after=paid_on)
+    terms = AllocationTerms()
     if before_allocation is not None:
-        waiver = before_allocation(loan, installments, paid_on) or ZERO
+        terms = before_allocation(loan, installments, paid_on) or terms
 
     owed = [
         calculations.Owed(
             key=index,
-            penalty=i.penalty_outstanding,
+            penalty=i.penalty_outstanding - terms.penalty_kept.get(index, ZERO),
             interest=i.interest_outstanding,
             principal=i.principal_outstanding,
         )
@@ -163,7 +181,8 @@ def repayment_record(
         if installment.base_outstanding == 0 and installment.paid_off_on is None:
             installment.paid_off_on = paid_on
             if calculations.paid_within_grace(installment.due_date, loan.grace_days, paid_on):
-                installment.penalty_held = ZERO
+                # Penalty of the grace days is dropped, frozen ones too (as if never frozen).
+                installment.penalty_held = installment.penalty_frozen = ZERO
     for installment in installments:
         later = accrued_until[installment.pk]
         if installment.paid_off_on is None and later and later > paid_on:
@@ -181,7 +200,7 @@ def repayment_record(
                 paid_on=paid_on,
                 reference=reference,
                 recorded_by=recorded_by,
-                waiver_posted=waiver,
+                waiver_posted=terms.waiver,
                 allocation=[
                     {
                         "seq": installments[p.key].seq,

@@ -15,6 +15,9 @@ Choices made where domain.md is silent (also written in the docstrings below):
 - Days overdue 0 falls in no band: base 0 points, band None.
 - An eligible case whose relief amount is 0.00 is not auto-approved ("zero_amount"): an
   automatic offer of nothing helps nobody, a reviewer may still grant something.
+- A case with evidence attached but not yet verified is not auto-approved when verifying it
+  would raise the percent ("evidence_to_verify"): an instant offer would ignore what the
+  quote promised for it; a reviewer looks at the evidence first.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ AUTO_APPROVAL_BLOCKERS: tuple[str, ...] = (
     "risk_flag",
     "dpd_and_percent",
     "zero_amount",
+    "evidence_to_verify",
 )
 
 # percent -> percent / 100 as an exact Decimal, so an amount costs one multiplication.
@@ -60,6 +64,8 @@ class Case:
     so that a later policy version can use them without changing every caller.
     `risk_flag` is any risk marker other than written off, legal proceedings and fraud
     (those three make the case ineligible); it only stops auto-approval.
+    `evidence_to_verify`: the application has evidence attached that no reviewer has
+    verified yet; it stops auto-approval when verifying it would raise the percent.
     """
 
     days_overdue: int
@@ -75,6 +81,7 @@ class Case:
     fraud_flag: bool = False
     has_open_application: bool = False
     risk_flag: bool = False
+    evidence_to_verify: bool = False
 
     def __post_init__(self) -> None:
         # Checked once here so that `quote`, which runs in bulk simulations, need not.
@@ -252,6 +259,9 @@ def quote(case: Case, policy: Policy) -> Quote:
         blockers.append("dpd_and_percent")
     if not amount:
         blockers.append("zero_amount")
+    if case.evidence_to_verify and hints:
+        # `hints` holds only the rise verified evidence would bring, and only when it would.
+        blockers.append("evidence_to_verify")
 
     return Quote(
         eligible=True,

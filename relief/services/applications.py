@@ -9,8 +9,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ConflictError, DomainError
+from loans.calculations import ZERO
 from loans.models import Loan
 from loans.selectors import local_today
+from loans.services import loan_lock, penalty_freeze
 from relief import selectors, tasks
 from relief.models import (
     OPEN_STATUSES,
@@ -93,7 +95,9 @@ def relief_application_submit(
             # The locked row, so the penalty is read after the lock (a repayment posted
             # meanwhile is counted), not from the caller's possibly stale prefetch. The case
             # behind the quote says whether the loan has an open application.
-            loan_quote = selectors.loan_quote(locked, reason=reason)
+            loan_quote = selectors.loan_quote(
+                locked, reason=reason, evidence_to_verify=bool(uploads)
+            )
             if loan_quote.case.has_open_application:
                 raise open_application_conflict(locked.pk)
             quote = loan_quote.quote
@@ -142,18 +146,42 @@ def relief_application_withdraw(
 def relief_application_accept(
     *, application_id: int, user, version: int | None = None
 ) -> ReliefApplication:
-    """The borrower accepts the offer; the waiver posts once the rest is repaid in time.
+    """The borrower accepts the offer: the figure to repay is fixed from now to the deadline
+    (the penalty of the installments overdue now is frozen, domain.md §7), and the waiver
+    posts once that figure is repaid in time.
 
     An offer past its deadline cannot be accepted, even before the nightly expiry runs."""
+    # The loan first, then the application: the order a repayment locks them in.
+    loan_id = ReliefApplication.objects.values_list("loan_id", flat=True).get(pk=application_id)
+    loan, installments = loan_lock(loan_id)
     application = application_lock(application_id, version=version)
     transition_check(application, "accept")
-    if application.offer_deadline and application.offer_deadline < local_today():
+    today = local_today()
+    if application.offer_deadline and application.offer_deadline < today:
         raise ConflictError(
             OFFER_EXPIRED % {"deadline": application.offer_deadline.isoformat()},
             code="offer_expired",
             extra={"offer_deadline": application.offer_deadline.isoformat()},
         )
-    transition(application, "accept", actor_kind=ActorKind.BORROWER, actor=user)
+    frozen = penalty_freeze(
+        loan=loan, installments=installments, on=today, until=application.offer_deadline
+    )
+    amount = selectors.fulfil_amount(
+        overdue=frozen.overdue, penalty=frozen.penalty, relief=application.decided_amount or ZERO
+    )
+    application.accepted_on = today
+    application.repay_to_fulfil_at_acceptance = amount
+    transition(
+        application,
+        "accept",
+        actor_kind=ActorKind.BORROWER,
+        actor=user,
+        data={
+            "repay_to_fulfil": str(amount),
+            "penalty_frozen_until": application.offer_deadline.isoformat(),
+        },
+        update_fields=("accepted_on", "repay_to_fulfil_at_acceptance"),
+    )
     return application
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from core import permissions
 from loans import selectors as loan_selectors
+from loans.services import loan_lock, penalty_unfreeze
 from relief.models import OPEN_STATUSES, ActorKind, ApplicationStatus, ReliefApplication
 from relief.services.notifications import notify
 from relief.services.review import ESCALATION_BOOST, event_write
@@ -58,19 +59,27 @@ def sla_escalate_breached(*, now: datetime | None = None) -> int:
 
 
 def offers_expire(*, today=None) -> int:
-    """Offers past their deadline without the waiver posted become `expired`."""
+    """Offers past their deadline without the waiver posted become `expired`; an accepted
+    one's frozen penalty is owed again, as if it had never been frozen (domain.md §7)."""
     today = today or loan_selectors.local_today()
-    ids = list(
+    offers = list(
         ReliefApplication.objects.filter(
             status__in=(ApplicationStatus.APPROVED, ApplicationStatus.ACCEPTED),
             offer_deadline__lt=today,
-        ).values_list("pk", flat=True)
+        ).values_list("pk", "loan_id")
     )
     expired = 0
-    for application_id in ids:
+    for application_id, loan_id in offers:
         with transaction.atomic():
+            # The loan first, then the application: the order a repayment locks them in.
+            loan, installments = loan_lock(loan_id)
             application = application_lock(application_id)
-            if application.status in OPEN_STATUSES and application.offer_deadline < today:
-                transition(application, "expire", actor_kind=ActorKind.SYSTEM)
-                expired += 1
+            if application.status not in OPEN_STATUSES or application.offer_deadline >= today:
+                continue
+            data = {}
+            if application.status == ApplicationStatus.ACCEPTED:
+                restored = penalty_unfreeze(loan=loan, installments=installments)
+                data["frozen_penalty_owed_again"] = str(restored)
+            transition(application, "expire", actor_kind=ActorKind.SYSTEM, data=data)
+            expired += 1
     return expired

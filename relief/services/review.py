@@ -108,8 +108,14 @@ def relief_application_triage(*, application_id: int) -> ReliefApplication:
     if application.policy_id == record.pk:
         application.policy = record  # the usual case: no second read of the same row
     # The loan was read (and locked) with the application.
+    # Evidence attached, none verified yet (triage comes first): if verifying it would raise
+    # the percent, a reviewer looks at it instead of an instant offer.
     case = selectors.loan_case(
-        application.loan, reason=application.reason, today=today, record=borrower
+        application.loan,
+        reason=application.reason,
+        evidence_to_verify=application.evidence.exists(),
+        today=today,
+        record=borrower,
     )
     quote = rules.quote(case, policy)
     application.triaged_at = now

@@ -144,12 +144,19 @@ def cases_from_applications(since: date | None) -> list[tuple[str, str, rules.Ca
     rows = applications.annotate(
         verified=Exists(
             Evidence.objects.filter(application=OuterRef("pk"), verified_at__isnull=False)
-        )
+        ),
+        attached=Exists(Evidence.objects.filter(application=OuterRef("pk"))),
     ).values_list(
-        "pk", "quote", "reason", "bucket_at_submission", "penalty_at_submission", "verified"
+        "pk",
+        "quote",
+        "reason",
+        "bucket_at_submission",
+        "penalty_at_submission",
+        "verified",
+        "attached",
     )
     cases = []
-    for pk, quote, reason, bucket, penalty, verified in rows.iterator(chunk_size=5000):
+    for pk, quote, reason, bucket, penalty, verified, attached in rows.iterator(chunk_size=5000):
         base = _factor(quote, "base") or {"params": {}}
         history = _factor(quote, "history") or {"params": {}}
         prior = _factor(quote, "prior_reliefs") or {"params": {}}
@@ -164,6 +171,8 @@ def cases_from_applications(since: date | None) -> list[tuple[str, str, rules.Ca
                     prior_reliefs_12m=int(prior["params"].get("count", 0)),
                     reason=reason,
                     evidence_verified=verified,
+                    # Files no one has verified keep a case from auto-approval, as at triage.
+                    evidence_to_verify=attached and not verified,
                 ),
             )
         )

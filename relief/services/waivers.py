@@ -9,7 +9,13 @@ from decimal import Decimal
 from loans import calculations
 from loans.calculations import ZERO
 from loans.models import Installment, Loan, Repayment
-from loans.services import clean_amount, repayment_record
+from loans.services import (
+    AllocationTerms,
+    clean_amount,
+    frozen_part,
+    penalty_freeze_release,
+    repayment_record,
+)
 from relief.models import ActorKind, ApplicationStatus, ReliefApplication
 from relief.selectors import fulfil_amount
 from relief.services.transitions import application_lock, transition
@@ -17,9 +23,13 @@ from relief.services.transitions import application_lock, transition
 
 def offer_waiver(
     loan: Loan, installments: list[Installment], paid_on: date, amount: Decimal
-) -> Decimal:
+) -> AllocationTerms:
     """If `amount` paid on `paid_on` completes the loan's open offer, post the waiver on the
-    locked installments (in memory; the repayment saves them) and fulfil the application."""
+    locked installments (in memory; the repayment saves them) and fulfil the application.
+
+    An accepted offer's figure is fixed: what its frozen installments still owe, less the
+    relief. Money that does not complete it is kept off the penalty the waiver is to cover,
+    so that repaying the figure in several parts fulfils the offer as one repayment would."""
     offer_id = (
         ReliefApplication.objects.filter(
             loan=loan,
@@ -29,31 +39,49 @@ def offer_waiver(
         .first()
     )
     if offer_id is None:
-        return ZERO
+        return AllocationTerms()
     application = application_lock(offer_id)
     if paid_on > application.offer_deadline:
-        return ZERO
-    overdue = sum((i.base_outstanding for i in installments if i.due_date < paid_on), ZERO)
-    penalty = sum((i.penalty_outstanding for i in installments), ZERO)
+        return AllocationTerms()
     relief = application.decided_amount or ZERO
-    if amount < fulfil_amount(overdue=overdue, penalty=penalty, relief=relief):
-        return ZERO
+    # Accepted with its figure fixed (offers accepted before figures were fixed have none
+    # stored and keep the earlier rule).
+    fixed = (
+        application.status == ApplicationStatus.ACCEPTED
+        and application.repay_to_fulfil_at_acceptance is not None
+    )
+    if fixed:
+        covered = [(index, i) for index, i in enumerate(installments) if i.freeze is not None]
+        frozen = frozen_part(installments)
+        overdue, penalty = frozen.overdue, frozen.penalty
+    else:
+        # Before acceptance nothing is fixed: everything overdue on the day it is paid.
+        covered = list(enumerate(installments))
+        overdue = sum((i.base_outstanding for i in installments if i.due_date < paid_on), ZERO)
+        penalty = sum((i.penalty_outstanding for i in installments), ZERO)
     waiver = min(relief, penalty)
     by_index = calculations.spread_waiver(
-        waiver, [(index, i.penalty_outstanding) for index, i in enumerate(installments)]
+        waiver, [(index, i.penalty_outstanding) for index, i in covered]
     )
+    if amount < fulfil_amount(overdue=overdue, penalty=penalty, relief=relief):
+        return AllocationTerms(penalty_kept=dict(by_index) if fixed else {})
     for index, piece in by_index:
         installments[index].penalty_waived += piece
+    not_charged = penalty_freeze_release(installments)
     application.waived_amount = waiver
     transition(
         application,
         "fulfil",
         actor_kind=ActorKind.SYSTEM,
         note=f"waiver {waiver} posted",
-        data={"waived": str(waiver), "paid_on": paid_on.isoformat()},
+        data={
+            "waived": str(waiver),
+            "paid_on": paid_on.isoformat(),
+            "frozen_penalty_not_charged": str(not_charged),
+        },
         update_fields=("waived_amount",),
     )
-    return waiver
+    return AllocationTerms(waiver=waiver)
 
 
 def repayment_post(

@@ -36,6 +36,7 @@ MONEY_MOVED_FIELDS = (
     "interest_paid",
     "penalty_accrued",
     "penalty_held",
+    "penalty_frozen",
     "penalty_paid",
     "penalty_waived",
 )

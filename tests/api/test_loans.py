@@ -47,6 +47,8 @@ def test_loan_detail_has_installments_and_penalty_rate(alice_client, alice_loan,
         "penalty_outstanding": "26.60",
         "days_overdue": 20,
         "paid_off_on": None,
+        "penalty_frozen": "0.00",
+        "penalty_frozen_until": None,
     }
     assert second["days_overdue"] == 0 and second["penalty_accrued"] == "0.00"
 

@@ -308,3 +308,116 @@ def test_history_ratio_rounds_down_where_half_up_or_half_even_would_not():
 def test_history_without_a_disbursal_date_has_no_months_on_book():
     metrics = calc.history_metrics([], first_disbursed_on=None, today=TODAY)
     assert metrics.months_on_book == 0
+
+
+# An offer accepted 20 days after the due date, its deadline 15 days later (domain.md §7).
+FREEZE = calc.Freeze(DUE + timedelta(days=20), DUE + timedelta(days=35))
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "days"),
+    [
+        (0, 20, 0),  # before the freeze
+        (20, 35, 15),  # exactly the freeze
+        (10, 25, 5),  # into it
+        (30, 40, 5),  # out of it
+        (0, 50, 15),  # across it
+        (35, 40, 0),  # after it
+        (22, 24, 2),  # inside it
+    ],
+)
+def test_frozen_days_are_the_days_of_the_range_inside_the_freeze(start, end, days):
+    first, last = DUE + timedelta(days=start), DUE + timedelta(days=end)
+    assert calc.frozen_days(first, last, FREEZE) == days
+    assert calc.frozen_days(first, last, None) == 0
+
+
+def test_days_inside_a_freeze_count_apart_and_are_not_owed():
+    at_acceptance = accrue(ZERO_ACCRUAL, 20)
+    at_deadline = calc.accrue_to(
+        at_acceptance,
+        day=DUE + timedelta(days=40),
+        due_date=DUE,
+        grace_days=3,
+        daily=D("1.33"),
+        freeze=FREEZE,
+    )
+    # 20 days before it and 5 after it are owed; its 15 days are frozen.
+    assert at_deadline == Accrual(D("33.25"), D("0.00"), DUE + timedelta(days=40), D("19.95"))
+    back = calc.accrue_to(
+        at_deadline,
+        day=DUE + timedelta(days=30),
+        due_date=DUE,
+        grace_days=3,
+        daily=D("1.33"),
+        freeze=FREEZE,
+    )
+    assert back == Accrual(D("26.60"), D("0.00"), DUE + timedelta(days=30), D("13.30"))
+
+
+def test_unfreezing_owes_the_frozen_days_as_if_never_frozen():
+    frozen = Accrual(D("26.60"), D("0.00"), DUE + timedelta(days=35), D("19.95"))
+    assert calc.unfreeze(frozen, due_date=DUE, grace_days=3) == Accrual(
+        D("46.55"), D("0.00"), DUE + timedelta(days=35)
+    )
+    never_frozen = accrue(ZERO_ACCRUAL, 35)
+    assert never_frozen.penalty_accrued == D("46.55")
+
+
+def test_unfreezing_within_the_grace_days_holds_the_penalty_again():
+    frozen = Accrual(D("0.00"), D("0.00"), DUE + timedelta(days=2), D("2.66"))
+    assert calc.unfreeze(frozen, due_date=DUE, grace_days=3) == Accrual(
+        D("0.00"), D("2.66"), DUE + timedelta(days=2)
+    )
+    nothing_frozen = Accrual(D("1.00"), D("0.00"), DUE + timedelta(days=9))
+    assert calc.unfreeze(nothing_frozen, due_date=DUE, grace_days=3) is nothing_frozen
+
+
+# A freeze from the first day after the due date, inside the 3 grace days and beyond them.
+EARLY_FREEZE = calc.Freeze(DUE + timedelta(days=1), DUE + timedelta(days=16))
+
+
+def frozen_accrue(accrual, days_after_due, freeze):
+    return calc.accrue_to(
+        accrual,
+        day=DUE + timedelta(days=days_after_due),
+        due_date=DUE,
+        grace_days=3,
+        daily=DAILY,
+        freeze=freeze,
+    )
+
+
+def test_a_freeze_accrued_in_two_steps_adds_up_as_in_one():
+    inside = frozen_accrue(accrue(ZERO_ACCRUAL, 20), 25, FREEZE)
+    assert inside.penalty_frozen == D("6.65")
+    assert frozen_accrue(inside, 40, FREEZE) == Accrual(
+        D("33.25"), D("0.00"), DUE + timedelta(days=40), D("19.95")
+    )
+
+
+@pytest.mark.parametrize(
+    ("steps", "expected"),
+    [
+        # Within the grace days: day 1 held, day 2 frozen.
+        ((2,), Accrual(D("0.00"), D("1.33"), DUE + timedelta(days=2), D("1.33"))),
+        # Back within the grace days: one frozen day of two taken off.
+        ((3, 2), Accrual(D("0.00"), D("1.33"), DUE + timedelta(days=2), D("1.33"))),
+        # Past the grace days: day 1 owed, days 2–10 frozen.
+        ((10,), Accrual(D("1.33"), D("0.00"), DUE + timedelta(days=10), D("11.97"))),
+        # Back inside the grace days from after them: day 1 held again, day 2 still frozen.
+        ((10, 2), Accrual(D("0.00"), D("1.33"), DUE + timedelta(days=2), D("1.33"))),
+    ],
+)
+def test_a_freeze_inside_the_grace_days_keeps_its_days_apart(steps, expected):
+    accrual = ZERO_ACCRUAL
+    for days in steps:
+        accrual = frozen_accrue(accrual, days, EARLY_FREEZE)
+    assert accrual == expected
+
+
+def test_unfreezing_on_the_last_grace_day_holds_the_penalty():
+    on_last_grace_day = Accrual(D("0.00"), D("2.66"), DUE + timedelta(days=3), D("1.33"))
+    assert calc.unfreeze(on_last_grace_day, due_date=DUE, grace_days=3) == Accrual(
+        D("0.00"), D("3.99"), DUE + timedelta(days=3)
+    )
