@@ -37,9 +37,9 @@ def test_the_accepted_offer_page_shows_the_same_fixed_amount_ten_days_later(
         body = alice_client.get(reverse("application-detail", args=[application.pk]))
     body = body.content.decode()
     # 2,000.00 overdue + 26.60 penalty − 21.28 relief, as on the day of acceptance.
-    assert "¥2005.32" in body
+    assert "¥2,005.32" in body
     assert (
-        f"The amount was fixed at ¥2005.32 when you accepted: it will not grow until "
+        f"The amount was fixed at ¥2,005.32 when you accepted: it will not grow until "
         f"{deadline}." in body
     )
 
@@ -51,14 +51,14 @@ def test_the_fixed_amount_reads_in_chinese(client, alice, loan, reviewer):
     accept_on_the_page(client, application)
     deadline = fresh(application).offer_deadline.isoformat()
     body = client.get(reverse("application-detail", args=[application.pk])).content.decode()
-    assert f"应还金额已固定为 ¥2005.32，在 {deadline} 前不会增加" in body
+    assert f"应还金额已固定为 ¥2,005.32，在 {deadline} 前不会增加" in body
 
 
 @pytest.mark.parametrize(
     ("language", "sentence"),
     [
-        ("en", "The amount to repay is fixed at ¥2005.32: it will not grow until {deadline}."),
-        ("zh-hans", "应还金额已固定为 ¥2005.32，在 {deadline} 前不会增加。"),
+        ("en", "The amount to repay is fixed at ¥2,005.32: it will not grow until {deadline}."),
+        ("zh-hans", "应还金额已固定为 ¥2,005.32，在 {deadline} 前不会增加。"),
     ],
 )
 def test_the_acceptance_notification_says_the_amount_will_not_grow(

@@ -61,6 +61,7 @@ def test_the_offer_says_how_to_pay_what_accepting_changes_and_the_credit_record(
     assert "Repay the way you usually repay this loan" in body
     assert "What accepting changes" in body
     assert "Accepting costs nothing and takes no money" in body
+    assert "no penalty grows on what is overdue now until the deadline" in body
     assert "What your credit record (征信) will show" in body
     assert "stay on your credit record" in body
 
@@ -70,6 +71,7 @@ def test_the_offer_terms_are_in_chinese_for_a_chinese_reader(client, alice, loan
     client.force_login(alice.user)
     body = detail(client, application)
     assert "如何还款" in body and "接受方案意味着什么" in body and "您的征信记录会显示什么" in body
+    assert "目前已逾期的部分不再产生罚息" in body
 
 
 def autofocused(body: str) -> list[str]:

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('loans', '0004_servicing_permission'),
+        ('loans', '0005_product_name_in_chinese'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('relief', '0008_role_permissions'),
+        ('relief', '0009_notification_texts'),
     ]
 
     operations = [
