@@ -119,6 +119,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "core.middleware.lockout_response"
 AXES_USERNAME_CALLABLE = "core.middleware.lockout_username"
+# The address a sign-in comes from, as the rate limits count it (NUM_PROXIES below).
+AXES_CLIENT_IP_CALLABLE = "core.throttles.client_address"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -257,10 +259,17 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
+        # Sign-in attempts (the login page, the admin's, the API token): per address and per
+        # username (docs/security.md, "Brute force").
         "login": _throttle_rate("THROTTLE_LOGIN", "10/min"),
+        "login_username": _throttle_rate("THROTTLE_LOGIN_USERNAME", "10/min"),
         "applications": _throttle_rate("THROTTLE_APPLICATIONS", "20/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # How many proxies of ours stand in front and append to X-Forwarded-For: the client's
+    # address is the one the nearest of them saw. 0: REMOTE_ADDR, the header ignored (a
+    # client could write any address into it and so escape every per-address limit).
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0, minimum=0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Relief API",

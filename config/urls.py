@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from core.signin import SignInForm, sign_in_limited
 from core.views import healthz
 
 urlpatterns = [
@@ -9,9 +10,15 @@ urlpatterns = [
     # prefix, then the borrower's pages (none of which starts with a prefix below them).
     path("api/", include("config.api_urls")),
     path("", include("relief.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        sign_in_limited(auth_views.LoginView.as_view(authentication_form=SignInForm)),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The admin's own login view, its form rate-limited (admin.site.login_form), with 429.
+    path("admin/login/", sign_in_limited(admin.site.login)),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("ops/", include("reports.urls")),

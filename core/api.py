@@ -25,7 +25,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import defaults
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from redis.exceptions import RedisError
 from rest_framework import exceptions, serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.fields import get_error_detail
@@ -35,12 +34,16 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView, set_rollback
 
 from core import permissions
 from core.errors import ConflictError, DomainError
 from core.models import IdempotencyKey
+from core.throttles import (  # noqa: F401 - ApplicationCreateThrottle is used from here
+    ApplicationCreateThrottle,
+    LoginThrottle,
+    LoginUsernameThrottle,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -256,49 +259,6 @@ class IsServicing(BasePermission):
         return permissions.can_post_servicing_data(request.user)
 
 
-# --- throttles ------------------------------------------------------------------------------
-
-
-class ScopedThrottle(SimpleRateThrottle):
-    """A rate from `DEFAULT_THROTTLE_RATES[scope]`, read per request (so an override in the
-    settings applies at once), counted per user, or per address when signed out.
-    `methods` limits it to some methods (None: all)."""
-
-    scope = ""
-    methods: tuple[str, ...] | None = None
-
-    def __init__(self):  # the rate is read per request, not when the class is made
-        pass
-
-    def allow_request(self, request, view) -> bool:
-        if self.methods is not None and request.method not in self.methods:
-            return True
-        self.rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        try:
-            return super().allow_request(request, view)
-        except (RedisError, OSError):
-            # The counts are kept in the cache (Redis in production). With it away the request
-            # goes on unlimited rather than failing: sign-ins are still locked out after
-            # repeated failures (django-axes, in the database).
-            logger.warning("rate limit %s not checked: the cache is unavailable", self.scope)
-            return True
-
-    def get_cache_key(self, request, view) -> str:
-        user = request.user
-        ident = user.pk if user and user.is_authenticated else self.get_ident(request)
-        return self.cache_format % {"scope": self.scope, "ident": ident}
-
-
-class LoginThrottle(ScopedThrottle):
-    scope = "login"
-
-
-class ApplicationCreateThrottle(ScopedThrottle):
-    scope = "applications"
-    methods = ("POST",)
-
-
 # --- sign-in by token -----------------------------------------------------------------------
 
 
@@ -316,7 +276,7 @@ class AuthTokenApi(APIView):
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [LoginThrottle]
+    throttle_classes = [LoginThrottle, LoginUsernameThrottle]
 
     @extend_schema(
         operation_id="auth_token_create",
