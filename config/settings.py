@@ -253,7 +253,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # A JSON API: JSON in (uploads opt in to multipart per view), JSON out, never HTML.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's JSON parser with a cap on size and nesting (core.parsers).
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -271,6 +272,10 @@ REST_FRAMEWORK = {
     # client could write any address into it and so escape every per-address limit).
     "NUM_PROXIES": env_int("NUM_PROXIES", 0, minimum=0),
 }
+# A request body other than uploaded files: at most this many bytes (413), and the API's JSON
+# too (core.parsers). At most 10 files in one request (the evidence limit); more is a 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, minimum=1024)
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 SPECTACULAR_SETTINGS = {
     "TITLE": "Relief API",
     "DESCRIPTION": "Penalty-interest relief for consumer loans.",

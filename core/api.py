@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import re
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import authenticate
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -45,8 +50,6 @@ from core.throttles import (  # noqa: F401 - ApplicationCreateThrottle is used f
     LoginUsernameThrottle,
 )
 
-logger = logging.getLogger(__name__)
-
 INVALID_INPUT = gettext_lazy("Some of the input is not valid.")
 UNKNOWN_FIELD = gettext_lazy("Unknown field.")
 INVALID_CREDENTIALS = gettext_lazy("The username or password is not correct.")
@@ -55,6 +58,9 @@ KEY_REUSED = gettext_lazy(
 )
 KEY_IN_USE = gettext_lazy("A request with this Idempotency-Key is still being processed.")
 KEY_TOO_LONG = gettext_lazy("The Idempotency-Key may have at most 255 characters.")
+TOO_MANY_FILES = gettext_lazy("Too many files in one request (at most %(count)d).")
+TOO_MANY_FIELDS = gettext_lazy("Too many fields in one request.")
+BODY_TOO_LARGE = gettext_lazy("The request body is too large.")
 
 
 # --- errors ---------------------------------------------------------------------------------
@@ -98,6 +104,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     Anything not known here is a bug: it is re-raised and becomes a 500 (JSON under /api/,
     see `core.views.server_error`).
     """
+    if isinstance(exc, TooManyFilesSent | TooManyFieldsSent | RequestDataTooBig):
+        # Django's limits on a form body (DATA_UPLOAD_MAX_*), met while DRF parses it.
+        exc = django_limit_error(exc)
     if isinstance(exc, DomainError):
         set_rollback()
         headers = {"WWW-Authenticate": "Token"} if exc.status == 401 else None
@@ -113,6 +122,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=get_error_detail(exc))
+
     if not isinstance(exc, exceptions.APIException):
         return None
 
@@ -131,6 +141,16 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         body = error_body(code, exc.detail)
     set_rollback()
     return Response(body, status=exc.status_code, headers=headers)
+
+
+def django_limit_error(exc: Exception) -> DomainError:
+    """Django's refusal of a body over its limits, as the API's error."""
+    if isinstance(exc, TooManyFilesSent):
+        message = TOO_MANY_FILES % {"count": settings.DATA_UPLOAD_MAX_NUMBER_FILES}
+        return DomainError(message, code="too_many_files", fields={"file": [message]})
+    if isinstance(exc, TooManyFieldsSent):
+        return DomainError(TOO_MANY_FIELDS, code="too_many_fields")
+    return DomainError(BODY_TOO_LARGE, code="request_too_large", status=413)
 
 
 def json_error(status: int, code: str, message: Any) -> JsonResponse:
