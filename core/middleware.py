@@ -51,17 +51,26 @@ class SecurityHeadersMiddleware:
 NUL_REFUSED = _("The request contains a character that is not allowed (NUL).")
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 def carries_nul(request) -> bool:
-    """A NUL byte in the path, the query string, a cookie or the Authorization header.
+    """A NUL byte in the path, the query string, a header (cookies and the token too) or,
+    for the site's forms, a field's name or value (file names are cleaned where shown).
 
     No URL, parameter, session key or token of the site has one, and PostgreSQL refuses it in
-    any text: looked up, it would be a server error instead of "no such thing"."""
-    if "\x00" in request.path or "\x00" in request.headers.get("Authorization", ""):
-        return True
-    values = [*request.COOKIES.values()]
+    any text: looked up, it would be a server error instead of "no such thing". The API's
+    JSON bodies are checked by their parser (`core.parsers`), which reads them anyway."""
+    values = [request.path]
+    values += [value for key, value in request.META.items() if key.startswith("HTTP_")]
+    values += request.COOKIES.values()  # decoded: "\\000" in a quoted cookie is a NUL
     for key, items in request.GET.lists():
         values += [key, *items]
-    return any("\x00" in value for value in values)
+    if request.content_type in FORM_TYPES and not request.path.startswith("/api/"):
+        # The site's forms: CsrfViewMiddleware reads them before the view all the same.
+        for key, items in request.POST.lists():
+            values += [key, *items]
+    return any("\x00" in value for value in values if isinstance(value, str))
 
 
 class RefuseNulMiddleware:

@@ -1,4 +1,5 @@
-"""The API's JSON parser: DRF's, with a cap on the body's size and on how deeply it nests.
+"""The API's JSON parser: DRF's, with a cap on the body's size and on how deeply it nests,
+and no NUL byte in a key or a text.
 
 A body of `[[[[…]]]]` 50,000 deep made Python's JSON decoder raise RecursionError, a server
 error, before anyone was signed in; a body a little less deep got through the parser and
@@ -13,6 +14,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, parsers
 
+from core.middleware import NUL_REFUSED
+
 # Deeper than any body of the API (the servicing system's loan: object → list → object).
 MAX_JSON_DEPTH = 20
 
@@ -25,17 +28,21 @@ class RequestTooLarge(exceptions.APIException):
     default_code = "request_too_large"
 
 
-def json_depth_exceeds(data, limit: int) -> bool:
-    """Whether lists and objects in `data` nest more than `limit` deep (no recursion)."""
+def json_problem(data, limit: int) -> str | None:
+    """ "depth" when lists and objects in `data` nest more than `limit` deep, "nul" when a key
+    or a text holds a NUL byte (PostgreSQL refuses it in any text), else None. No recursion."""
     pending = [(data, 1)]
     while pending:
         value, depth = pending.pop()
-        children = value.values() if isinstance(value, dict) else value
-        if isinstance(value, dict | list):
+        if isinstance(value, str):
+            if "\x00" in value:
+                return "nul"
+        elif isinstance(value, dict | list):
             if depth > limit:
-                return True
+                return "depth"
+            children = [*value.keys(), *value.values()] if isinstance(value, dict) else value
             pending += [(child, depth + 1) for child in children]
-    return False
+    return None
 
 
 class JSONParser(parsers.JSONParser):
@@ -53,6 +60,9 @@ class JSONParser(parsers.JSONParser):
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise too_deep from None
-        if json_depth_exceeds(data, MAX_JSON_DEPTH):
+        problem = json_problem(data, MAX_JSON_DEPTH)
+        if problem == "depth":
             raise too_deep
+        if problem == "nul":
+            raise exceptions.ParseError(NUL_REFUSED)
         return data
