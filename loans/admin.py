@@ -101,9 +101,6 @@ class LoanAdmin(ReadOnlyMoneyMixin, admin.ModelAdmin):
     list_filter = ("status", "product", "legal_proceedings", "fraud_flag")
     search_fields = ("external_id", "borrower__external_id", "borrower__phone")
     list_select_related = ("borrower", "product")
-
-    def get_search_fields(self, request):
-        return phone_search_fields(request, super().get_search_fields(request))
     readonly_fields = (
         "external_id",
         "borrower",
@@ -118,6 +115,9 @@ class LoanAdmin(ReadOnlyMoneyMixin, admin.ModelAdmin):
         "updated_at",
     )
     inlines = [InstallmentInline, RepaymentInline]
+
+    def get_search_fields(self, request):
+        return phone_search_fields(request, super().get_search_fields(request))
 
 
 @admin.register(Installment)
