@@ -2,14 +2,13 @@
 (`core.throttles`: per address and per username, in the shared cache).
 
 The form counts the attempt before it checks the password; over the limit it shows why
-next to the form, and `sign_in_limited` gives the page status 429 with `Retry-After`.
+next to the form, and `SignInLimitMiddleware` gives the page status 429 with `Retry-After`.
 django-axes still locks a username out from an address after repeated failures.
 """
 
 from __future__ import annotations
 
 import math
-from functools import wraps
 
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
@@ -52,17 +51,18 @@ class AdminSignInForm(RateLimitedSignIn, AdminAuthenticationForm):
     """The admin's login form (`admin.site.login_form`)."""
 
 
-def sign_in_limited(view):
-    """A login view whose refused attempt answers 429 with `Retry-After` (the form, with the
-    message, is still the page)."""
+class SignInLimitMiddleware:
+    """A sign-in page whose form was refused by the limits answers 429 with `Retry-After`
+    (the page is still the form, with the message): the login page and the admin's alike,
+    without touching their views."""
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
         wait = getattr(request, _RETRY_AFTER, None)
         if wait is not None:
             response.status_code = 429
             response["Retry-After"] = str(wait)
         return response
-
-    return wrapper
