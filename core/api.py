@@ -31,7 +31,6 @@ from django.utils.translation import gettext_lazy
 from django.views import defaults
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.fields import get_error_detail
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny, BasePermission
@@ -42,6 +41,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView, set_rollback
 
 from core import permissions
+from core.authentication import token_for
 from core.errors import ConflictError, DomainError
 from core.models import IdempotencyKey
 from core.throttles import (  # noqa: F401 - ApplicationCreateThrottle is used from here
@@ -315,8 +315,7 @@ class AuthTokenApi(APIView):
         )
         if user is None:
             raise DomainError(INVALID_CREDENTIALS, code="invalid_credentials", status=401)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": token_for(user).key})
 
 
 # --- idempotent creation --------------------------------------------------------------------

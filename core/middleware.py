@@ -6,6 +6,7 @@ import math
 
 from django.conf import settings
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -45,6 +46,22 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
+        return response
+
+
+class PrivateCacheMiddleware:
+    """`Cache-Control: private, no-store` on every API answer and on every page shown to a
+    signed-in user: loans, penalties, applications and evidence must not stay in a shared
+    proxy's cache or in a shared phone's browser cache after signing out."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if request.path.startswith("/api/") or (user is not None and user.is_authenticated):
+            patch_cache_control(response, private=True, no_store=True)
         return response
 
 
