@@ -29,6 +29,7 @@ from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.fields import get_error_detail
@@ -59,6 +60,9 @@ KEY_REUSED = gettext_lazy(
 KEY_IN_USE = gettext_lazy("A request with this Idempotency-Key is still being processed.")
 KEY_TOO_LONG = gettext_lazy("The Idempotency-Key may have at most 255 characters.")
 TOO_MANY_FILES = gettext_lazy("Too many files in one request (at most %(count)d).")
+PAGE_SIZE_INVALID = gettext_lazy(
+    "The page size must be a whole number, 1 or more (at most 100 are sent)."
+)
 TOO_MANY_FIELDS = gettext_lazy("Too many fields in one request.")
 BODY_TOO_LARGE = gettext_lazy("The request body is too large.")
 
@@ -168,8 +172,10 @@ def not_found(request, exception=None):
     return defaults.page_not_found(request, exception)
 
 
+@csrf_exempt
 def api_not_found(request, *args, **kwargs):
-    """Any path under /api/ that names no endpoint (also with DEBUG on)."""
+    """Any path under /api/ that names no endpoint (also with DEBUG on), for every method:
+    exempt from CSRF, as it changes nothing, so a write gets this 404 and not the CSRF page."""
     return json_error(404, "not_found", _("Not found."))
 
 
@@ -193,6 +199,7 @@ ERROR_DESCRIPTIONS = {
     404: "No such object (also another borrower's).",
     405: "Method not allowed.",
     409: "Conflict with the current state: a transition, a stale version, a duplicate.",
+    410: "Gone: the export's file was removed when it expired.",
     413: "The file is larger than 10 MB.",
     415: "Unsupported media type or file type.",
     429: "Too many requests; see Retry-After.",
@@ -250,6 +257,14 @@ class Pagination(PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request) -> int:
+        """DRF's, except that a `page_size` that is not a whole number from 1 is a 400 (DRF
+        would silently use the default: `?page_size=null` looked like it worked)."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is not None and not (raw.isascii() and raw.isdigit() and int(raw) >= 1):
+            raise exceptions.ValidationError({self.page_size_query_param: [PAGE_SIZE_INVALID]})
+        return super().get_page_size(request)
 
 
 # --- permissions ----------------------------------------------------------------------------
