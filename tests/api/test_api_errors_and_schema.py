@@ -23,7 +23,9 @@ def test_every_method_on_an_unknown_api_path_is_a_json_404(method, path, alice):
 
 @pytest.mark.parametrize("value", ["null", "0", "-1", "abc", "1.5", "١٠"])
 def test_a_page_size_that_is_not_a_count_is_a_400(value, alice_client):
-    response = alice_client.get("/api/v1/relief-applications/", {"page_size": value})
+    response = alice_client.get(
+        "/api/v1/relief-applications/", {"page_size": value}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 400
     error = error_of(response)
     assert error["fields"]["page_size"] == [
