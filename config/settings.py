@@ -109,6 +109,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a check: a new password revokes the user's API token (its password_changed hook).
+    {"NAME": "core.authentication.RevokeApiTokensOnPasswordChange"},
 ]
 # django-axes counts failed sign-ins (the login page, the admin's, the API token) and locks
 # out a username from an address after AXES_FAILURE_LIMIT failures for AXES_COOLOFF_MINUTES
@@ -281,9 +283,10 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env_int("NUM_PROXIES", 0, minimum=0),
 }
 # A request body other than uploaded files: at most this many bytes (413), and the API's JSON
-# too (core.parsers). At most 10 files in one request (the evidence limit); more is a 400.
+# too (core.parsers). Files in one request: a case takes at most 10 (its service says so,
+# next to the field); a request with more than 20 is refused before anything reads it (400).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, minimum=1024)
-DATA_UPLOAD_MAX_NUMBER_FILES = 10
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 SPECTACULAR_SETTINGS = {
     "TITLE": "Relief API",
     "DESCRIPTION": "Penalty-interest relief for consumer loans.",

@@ -193,7 +193,7 @@ class ErrorSerializer(serializers.Serializer):
 
 
 ERROR_DESCRIPTIONS = {
-    400: "Invalid input (`invalid`, `parse_error`) or a rule refused it.",
+    400: "Invalid input (`invalid`, `parse_error`; a bad `page_size` too) or a rule refused it.",
     401: "Not signed in, or a bad token.",
     403: "Signed in, but this role may not do this.",
     404: "No such object (also another borrower's).",
@@ -265,6 +265,13 @@ class Pagination(PageNumberPagination):
         if raw is not None and not (raw.isascii() and raw.isdigit() and int(raw) >= 1):
             raise exceptions.ValidationError({self.page_size_query_param: [PAGE_SIZE_INVALID]})
         return super().get_page_size(request)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        """DRF's parameters, saying that both are counts from 1."""
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"] = {**parameter["schema"], "minimum": 1}
+        return parameters
 
 
 # --- permissions ----------------------------------------------------------------------------

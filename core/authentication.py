@@ -7,14 +7,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db.models.signals import pre_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
+SIGNS_OUT_THE_APP = _("A new password also signs you out of the mobile app.")
 TOKEN_EXPIRED = _("This token has expired. Sign in again to get a new one.")
 
 
@@ -42,19 +41,21 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         return user, token
 
 
-def revoke_tokens_on_password_change(sender, instance, update_fields=None, **kwargs) -> None:
-    """pre_save of the user model: a new password deletes the user's API token (Django's own
-    session hash signs out the other browsers)."""
-    if instance.pk is None or (update_fields is not None and "password" not in update_fields):
-        return
-    stored = sender.objects.filter(pk=instance.pk).values_list("password", flat=True).first()
-    if stored is not None and stored != instance.password:
-        Token.objects.filter(user_id=instance.pk).delete()
+class RevokeApiTokensOnPasswordChange:
+    """In AUTH_PASSWORD_VALIDATORS for Django's documented `password_changed` hook: called
+    after a user's new password is saved (the password forms, the admin, `changepassword`,
+    `set_password` + `save`), it deletes the user's API token. Validates nothing.
 
+    Not a `pre_save` signal comparing hashes: Django re-hashes a password on sign-in when its
+    hasher's settings change, which is no change of password and must not sign the phone out
+    (Django itself tells the two apart for this hook)."""
 
-def connect_signals() -> None:
-    pre_save.connect(
-        revoke_tokens_on_password_change,
-        sender=get_user_model(),
-        dispatch_uid="core.revoke_tokens_on_password_change",
-    )
+    def validate(self, password, user=None) -> None:
+        return None
+
+    def password_changed(self, password, user=None) -> None:
+        if user is not None and user.pk is not None:
+            Token.objects.filter(user_id=user.pk).delete()
+
+    def get_help_text(self) -> str:
+        return str(SIGNS_OUT_THE_APP)

@@ -13,6 +13,6 @@ SCHEMA_LANGUAGE = "en"
 
 
 class EnglishSchemaView(SpectacularAPIView):
-    def get(self, request, *args, **kwargs):
+    def dispatch(self, request, *args, **kwargs):
         with translation.override(SCHEMA_LANGUAGE):
-            return super().get(request, *args, **kwargs)
+            return super().dispatch(request, *args, **kwargs)

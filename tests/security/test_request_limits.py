@@ -58,13 +58,20 @@ def test_the_body_limit_is_set():
     from django.conf import settings
 
     assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE == 2_621_440
-    assert settings.DATA_UPLOAD_MAX_NUMBER_FILES == 10
+    assert settings.DATA_UPLOAD_MAX_NUMBER_FILES == 20
 
 
-def test_more_than_ten_files_in_one_request_is_a_json_400(world: World, people):
+@pytest.mark.parametrize(
+    ("count", "message"),
+    [
+        (11, "An application can have at most 10 files."),
+        (21, "Too many files in one request (at most 20)."),
+    ],
+)
+def test_more_than_ten_files_in_one_request_is_a_json_400(count, message, world: World, people):
     files = [
         SimpleUploadedFile(f"scan{n}.pdf", SCAN_PDF, content_type="application/pdf")
-        for n in range(11)
+        for n in range(count)
     ]
     before = Evidence.objects.count()
     response = api_client(people["owner"]).post(
@@ -76,5 +83,5 @@ def test_more_than_ten_files_in_one_request_is_a_json_400(world: World, people):
     assert response["Content-Type"] == "application/json"
     error = response.json()["error"]
     assert error["code"] == "too_many_files"
-    assert error["fields"]["file"] == ["Too many files in one request (at most 10)."]
+    assert error["fields"]["file"] == [message]
     assert Evidence.objects.count() == before

@@ -81,6 +81,24 @@ def test_a_new_password_revokes_the_token(alice):
     assert with_token(key).get("/api/v1/loans/").status_code == 401
 
 
+def test_a_password_rehashed_on_sign_in_is_no_change_and_keeps_the_token(alice, settings):
+    """Django re-hashes a password stored with an older hasher when it is checked."""
+    key = sign_in()
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    hasher = PBKDF2PasswordHasher()
+    alice.user.password = hasher.encode(PASSWORD, hasher.salt(), iterations=1000)
+    alice.user.save(update_fields=["password"])
+    assert sign_in() == key  # checks the password: re-hashed and saved
+    alice.user.refresh_from_db()
+    assert "$1000$" not in alice.user.password
+    assert with_token(key).get("/api/v1/loans/").status_code == 200
+
+
 def test_saving_the_user_without_a_new_password_keeps_the_token(alice):
     key = sign_in()
     alice.user.first_name = "Alice"
