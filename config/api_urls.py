@@ -1,9 +1,10 @@
 """The REST API, version 1 (`/api/v1/`), the OpenAPI schema and its docs (mounted at `api/`)."""
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from core.api import AuthTokenApi, api_not_found
+from core.schema import EnglishSchemaView
 from loans import api as loans_api
 from relief import api as relief_api
 from servicing import api as servicing_api
@@ -89,7 +90,8 @@ v1.append(path("", include("reports.api")))
 
 urlpatterns = [
     path("v1/", include((v1, "api"), namespace="api-v1")),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # In English whatever the reader's language: clients are generated from it.
+    path("schema/", EnglishSchemaView.as_view(), name="api-schema"),
     # The split view serves its init script as a file (`?script`): no inline script (CSP).
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     # Anything else under /api/ is a JSON 404, also with DEBUG on.

@@ -67,8 +67,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: private, no-store for the API and signed-in pages.
+    "core.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A sign-in form refused by the rate limits answers 429 (core.signin).
+    "core.signin.SignInLimitMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lockout answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -105,6 +109,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a check: a new password revokes the user's API token (its password_changed hook).
+    {"NAME": "core.authentication.RevokeApiTokensOnPasswordChange"},
 ]
 # django-axes counts failed sign-ins (the login page, the admin's, the API token) and locks
 # out a username from an address after AXES_FAILURE_LIMIT failures for AXES_COOLOFF_MINUTES
@@ -119,6 +125,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "core.middleware.lockout_response"
 AXES_USERNAME_CALLABLE = "core.middleware.lockout_username"
+# The address a sign-in comes from, as the rate limits count it (NUM_PROXIES below).
+AXES_CLIENT_IP_CALLABLE = "core.throttles.client_address"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -250,25 +258,42 @@ def _throttle_rate(name: str, default: str) -> str:
     return value
 
 
+# Days an API token (POST /api/v1/auth/token/) is valid; then sign in again.
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30, minimum=1)
+
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes an unauthenticated request a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's tokens, expiring after API_TOKEN_TTL_DAYS and revoked by a new password.
+        "core.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # A JSON API: JSON in (uploads opt in to multipart per view), JSON out, never HTML.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's JSON parser with a cap on size and nesting (core.parsers).
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
+        # Sign-in attempts (the login page, the admin's, the API token): per address and per
+        # username (docs/security.md, "Brute force").
         "login": _throttle_rate("THROTTLE_LOGIN", "10/min"),
+        "login_username": _throttle_rate("THROTTLE_LOGIN_USERNAME", "10/min"),
         "applications": _throttle_rate("THROTTLE_APPLICATIONS", "20/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # How many proxies of ours stand in front and append to X-Forwarded-For: the client's
+    # address is the one the nearest of them saw. 0: REMOTE_ADDR, the header ignored (a
+    # client could write any address into it and so escape every per-address limit).
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0, minimum=0),
 }
+# A request body other than uploaded files: at most this many bytes (413), and the API's JSON
+# too (core.parsers). Files in one request: a case takes at most 10 (its service says so,
+# next to the field); a request with more than 20 is refused before anything reads it (400).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, minimum=1024)
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 SPECTACULAR_SETTINGS = {
     "TITLE": "Relief API",
     "DESCRIPTION": "Penalty-interest relief for consumer loans.",

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import re
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import authenticate
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -24,10 +29,9 @@ from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from redis.exceptions import RedisError
 from rest_framework import exceptions, serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.fields import get_error_detail
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny, BasePermission
@@ -35,14 +39,17 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView, set_rollback
 
 from core import permissions
+from core.authentication import token_for
 from core.errors import ConflictError, DomainError
 from core.models import IdempotencyKey
-
-logger = logging.getLogger(__name__)
+from core.throttles import (  # noqa: F401 - ApplicationCreateThrottle is used from here
+    ApplicationCreateThrottle,
+    LoginThrottle,
+    LoginUsernameThrottle,
+)
 
 INVALID_INPUT = gettext_lazy("Some of the input is not valid.")
 UNKNOWN_FIELD = gettext_lazy("Unknown field.")
@@ -52,6 +59,12 @@ KEY_REUSED = gettext_lazy(
 )
 KEY_IN_USE = gettext_lazy("A request with this Idempotency-Key is still being processed.")
 KEY_TOO_LONG = gettext_lazy("The Idempotency-Key may have at most 255 characters.")
+TOO_MANY_FILES = gettext_lazy("Too many files in one request (at most %(count)d).")
+PAGE_SIZE_INVALID = gettext_lazy(
+    "The page size must be a whole number, 1 or more (at most 100 are sent)."
+)
+TOO_MANY_FIELDS = gettext_lazy("Too many fields in one request.")
+BODY_TOO_LARGE = gettext_lazy("The request body is too large.")
 
 
 # --- errors ---------------------------------------------------------------------------------
@@ -95,6 +108,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     Anything not known here is a bug: it is re-raised and becomes a 500 (JSON under /api/,
     see `core.views.server_error`).
     """
+    if isinstance(exc, TooManyFilesSent | TooManyFieldsSent | RequestDataTooBig):
+        # Django's limits on a form body (DATA_UPLOAD_MAX_*), met while DRF parses it.
+        exc = django_limit_error(exc)
     if isinstance(exc, DomainError):
         set_rollback()
         headers = {"WWW-Authenticate": "Token"} if exc.status == 401 else None
@@ -110,6 +126,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=get_error_detail(exc))
+
     if not isinstance(exc, exceptions.APIException):
         return None
 
@@ -130,6 +147,16 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     return Response(body, status=exc.status_code, headers=headers)
 
 
+def django_limit_error(exc: Exception) -> DomainError:
+    """Django's refusal of a body over its limits, as the API's error."""
+    if isinstance(exc, TooManyFilesSent):
+        message = TOO_MANY_FILES % {"count": settings.DATA_UPLOAD_MAX_NUMBER_FILES}
+        return DomainError(message, code="too_many_files", fields={"file": [message]})
+    if isinstance(exc, TooManyFieldsSent):
+        return DomainError(TOO_MANY_FIELDS, code="too_many_fields")
+    return DomainError(BODY_TOO_LARGE, code="request_too_large", status=413)
+
+
 def json_error(status: int, code: str, message: Any) -> JsonResponse:
     return JsonResponse(error_body(code, message), status=status)
 
@@ -145,8 +172,10 @@ def not_found(request, exception=None):
     return defaults.page_not_found(request, exception)
 
 
+@csrf_exempt
 def api_not_found(request, *args, **kwargs):
-    """Any path under /api/ that names no endpoint (also with DEBUG on)."""
+    """Any path under /api/ that names no endpoint (also with DEBUG on), for every method:
+    exempt from CSRF, as it changes nothing, so a write gets this 404 and not the CSRF page."""
     return json_error(404, "not_found", _("Not found."))
 
 
@@ -164,12 +193,13 @@ class ErrorSerializer(serializers.Serializer):
 
 
 ERROR_DESCRIPTIONS = {
-    400: "Invalid input (`invalid`, `parse_error`) or a rule refused it.",
+    400: "Invalid input (`invalid`, `parse_error`; a bad `page_size` too) or a rule refused it.",
     401: "Not signed in, or a bad token.",
     403: "Signed in, but this role may not do this.",
     404: "No such object (also another borrower's).",
     405: "Method not allowed.",
     409: "Conflict with the current state: a transition, a stale version, a duplicate.",
+    410: "Gone: the export's file was removed when it expired.",
     413: "The file is larger than 10 MB.",
     415: "Unsupported media type or file type.",
     429: "Too many requests; see Retry-After.",
@@ -228,6 +258,21 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
 
+    def get_page_size(self, request) -> int:
+        """DRF's, except that a `page_size` that is not a whole number from 1 is a 400 (DRF
+        would silently use the default: `?page_size=null` looked like it worked)."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is not None and not (raw.isascii() and raw.isdigit() and int(raw) >= 1):
+            raise exceptions.ValidationError({self.page_size_query_param: [PAGE_SIZE_INVALID]})
+        return super().get_page_size(request)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        """DRF's parameters, saying that both are counts from 1."""
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"] = {**parameter["schema"], "minimum": 1}
+        return parameters
+
 
 # --- permissions ----------------------------------------------------------------------------
 
@@ -256,49 +301,6 @@ class IsServicing(BasePermission):
         return permissions.can_post_servicing_data(request.user)
 
 
-# --- throttles ------------------------------------------------------------------------------
-
-
-class ScopedThrottle(SimpleRateThrottle):
-    """A rate from `DEFAULT_THROTTLE_RATES[scope]`, read per request (so an override in the
-    settings applies at once), counted per user, or per address when signed out.
-    `methods` limits it to some methods (None: all)."""
-
-    scope = ""
-    methods: tuple[str, ...] | None = None
-
-    def __init__(self):  # the rate is read per request, not when the class is made
-        pass
-
-    def allow_request(self, request, view) -> bool:
-        if self.methods is not None and request.method not in self.methods:
-            return True
-        self.rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        try:
-            return super().allow_request(request, view)
-        except (RedisError, OSError):
-            # The counts are kept in the cache (Redis in production). With it away the request
-            # goes on unlimited rather than failing: sign-ins are still locked out after
-            # repeated failures (django-axes, in the database).
-            logger.warning("rate limit %s not checked: the cache is unavailable", self.scope)
-            return True
-
-    def get_cache_key(self, request, view) -> str:
-        user = request.user
-        ident = user.pk if user and user.is_authenticated else self.get_ident(request)
-        return self.cache_format % {"scope": self.scope, "ident": ident}
-
-
-class LoginThrottle(ScopedThrottle):
-    scope = "login"
-
-
-class ApplicationCreateThrottle(ScopedThrottle):
-    scope = "applications"
-    methods = ("POST",)
-
-
 # --- sign-in by token -----------------------------------------------------------------------
 
 
@@ -316,7 +318,7 @@ class AuthTokenApi(APIView):
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [LoginThrottle]
+    throttle_classes = [LoginThrottle, LoginUsernameThrottle]
 
     @extend_schema(
         operation_id="auth_token_create",
@@ -335,8 +337,7 @@ class AuthTokenApi(APIView):
         )
         if user is None:
             raise DomainError(INVALID_CREDENTIALS, code="invalid_credentials", status=401)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": token_for(user).key})
 
 
 # --- idempotent creation --------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.contrib.auth import views as auth_views
 from django.shortcuts import resolve_url
 
 from core import permissions
+from core.signin import SignInForm
 
 
 def home_of(user) -> str:
@@ -26,6 +27,8 @@ def home_of(user) -> str:
 
 
 class LoginView(auth_views.LoginView):
+    authentication_form = SignInForm  # rate-limited (core.throttles)
+
     def get_redirect_url(self) -> str:
         # "" when `next` is absent or unsafe; then get_default_redirect_url answers.
         wanted = super().get_redirect_url()

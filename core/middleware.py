@@ -6,6 +6,7 @@ import math
 
 from django.conf import settings
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -48,20 +49,45 @@ class SecurityHeadersMiddleware:
         return response
 
 
+class PrivateCacheMiddleware:
+    """`Cache-Control: private, no-store` on every API answer and on every page shown to a
+    signed-in user: loans, penalties, applications and evidence must not stay in a shared
+    proxy's cache or in a shared phone's browser cache after signing out."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if request.path.startswith("/api/") or (user is not None and user.is_authenticated):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
 NUL_REFUSED = _("The request contains a character that is not allowed (NUL).")
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 def carries_nul(request) -> bool:
-    """A NUL byte in the path, the query string, a cookie or the Authorization header.
+    """A NUL byte in the path, the query string, a header (cookies and the token too) or,
+    for the site's forms, a field's name or value (file names are cleaned where shown).
 
     No URL, parameter, session key or token of the site has one, and PostgreSQL refuses it in
-    any text: looked up, it would be a server error instead of "no such thing"."""
-    if "\x00" in request.path or "\x00" in request.headers.get("Authorization", ""):
-        return True
-    values = [*request.COOKIES.values()]
+    any text: looked up, it would be a server error instead of "no such thing". The API's
+    JSON bodies are checked by their parser (`core.parsers`), which reads them anyway."""
+    values = [request.path]
+    values += [value for key, value in request.META.items() if key.startswith("HTTP_")]
+    values += request.COOKIES.values()  # decoded: "\\000" in a quoted cookie is a NUL
     for key, items in request.GET.lists():
         values += [key, *items]
-    return any("\x00" in value for value in values)
+    if request.content_type in FORM_TYPES and not request.path.startswith("/api/"):
+        # The site's forms: CsrfViewMiddleware reads them before the view all the same.
+        for key, items in request.POST.lists():
+            values += [key, *items]
+    return any("\x00" in value for value in values if isinstance(value, str))
 
 
 class RefuseNulMiddleware:

@@ -25,6 +25,8 @@ DRAFT_POLICIES = ("relief.add_reliefpolicy", "relief.change_reliefpolicy")
 ACTIVATE_POLICY = "relief.activate_reliefpolicy"
 VIEW_OPS_REPORTS = "reports.view_ops_reports"
 POST_SERVICING_DATA = "loans.post_servicing_data"
+# Whoever may change a borrower sees the full phone number; everyone else sees it masked.
+SEE_FULL_PHONES = "loans.change_borrower"
 
 # The permissions that make a role (each one held by one group): the demo data and the
 # benchmarks find a role's groups by these.
@@ -77,6 +79,13 @@ def can_view_ops_reports(user) -> bool:
 
 def can_export_unmasked(user) -> bool:
     return _has(user, EXPORT_UNMASKED)
+
+
+def can_see_full_phones(user) -> bool:
+    """See borrowers' phone numbers unmasked, and search by part of one. Others see
+    138****5678 and find a borrower by the whole number only: a part-number search would
+    give the hidden digits away one at a time."""
+    return _has(user, SEE_FULL_PHONES)
 
 
 def can_post_servicing_data(user) -> bool:

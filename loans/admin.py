@@ -6,6 +6,7 @@ permissions only, see relief/migrations/0004_roles.py) edit nothing.
 
 from django.contrib import admin
 
+from core import permissions
 from loans.models import Borrower, Installment, Loan, LoanProduct, Repayment
 
 INSTALLMENT_FIELDS = (
@@ -51,11 +52,22 @@ class LoanProductAdmin(ReadOnlyMoneyMixin, admin.ModelAdmin):
     search_fields = ("code", "name", "name_zh_hans")
 
 
+def phone_search_fields(request, fields) -> tuple[str, ...]:
+    """The admin's search fields, the phone searched by the whole number only ("=") for those
+    who see it masked (`core.permissions.can_see_full_phones`)."""
+    if permissions.can_see_full_phones(request.user):
+        return tuple(fields)
+    return tuple(f"={field}" if field.endswith("phone") else field for field in fields)
+
+
 @admin.register(Borrower)
 class BorrowerAdmin(ReadOnlyMoneyMixin, admin.ModelAdmin):
     list_display = ("external_id", "name", "masked_phone", "language", "notification_channel")
     search_fields = ("external_id", "name", "phone")
     readonly_fields = ("user", "external_id", "national_id_masked", "masked_phone", "created_at")
+
+    def get_search_fields(self, request):
+        return phone_search_fields(request, super().get_search_fields(request))
 
     def get_fields(self, request, obj=None):
         # Those who only read (reviewers) see the phone masked, as everywhere in the admin;
@@ -107,6 +119,9 @@ class LoanAdmin(ReadOnlyMoneyMixin, admin.ModelAdmin):
         "updated_at",
     )
     inlines = [InstallmentInline, RepaymentInline]
+
+    def get_search_fields(self, request):
+        return phone_search_fields(request, super().get_search_fields(request))
 
 
 @admin.register(Installment)

@@ -28,7 +28,7 @@ class LoanListApi(generics.ListAPIView):
     @extend_schema(
         operation_id="loans_list",
         tags=["loans"],
-        responses={200: LoanSerializer(many=True), **error_responses(401, 403, 404)},
+        responses={200: LoanSerializer(many=True), **error_responses(400, 401, 403, 404)},
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
         page = self.paginate_queryset(self.get_queryset())

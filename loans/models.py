@@ -64,6 +64,14 @@ class Borrower(models.Model):
         return mask_phone(self.phone)
 
 
+def mask_name(name: str) -> str:
+    """王* / A****: the first character and stars, enough to tell cases apart, not to identify."""
+    name = (name or "").strip()
+    if not name:
+        return ""
+    return name[0] + "*" * min(max(len(name) - 1, 1), 4)
+
+
 def mask_phone(phone: str) -> str:
     """138****5678: enough for a person to recognise, not enough to call."""
     if len(phone) < 7:

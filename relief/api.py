@@ -293,7 +293,7 @@ class NotificationListApi(generics.ListAPIView):
     @extend_schema(
         operation_id="notifications_list",
         tags=["notifications"],
-        responses={200: NotificationSerializer(many=True), **error_responses(401, 404)},
+        responses={200: NotificationSerializer(many=True), **error_responses(400, 401, 404)},
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
         return self.list(request, *args, **kwargs)

@@ -52,6 +52,18 @@ class ReliefPolicy(models.Model):
         related_name="+",
     )
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+    # Four eyes: one policy admin asks for a draft to be activated, a different one confirms.
+    activation_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("activation requested by"),
+    )
+    activation_requested_at = models.DateTimeField(
+        _("activation requested at"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("relief policy")
@@ -66,6 +78,31 @@ class ReliefPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.version} ({self.get_status_display()})"
+
+
+class PolicyEvent(models.Model):
+    """What happened to a policy version's activation, and who did it (four eyes)."""
+
+    class Action(models.TextChoices):
+        ACTIVATION_REQUESTED = "activation_requested", _("Activation requested")
+        ACTIVATION_WITHDRAWN = "activation_withdrawn", _("Activation request withdrawn")
+        ACTIVATED = "activated", _("Activated")
+
+    policy = models.ForeignKey(ReliefPolicy, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(_("action"), max_length=24, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("policy event")
+        verbose_name_plural = _("policy events")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"v{self.policy.version} {self.action}"
 
 
 class ApplicationStatus(models.TextChoices):

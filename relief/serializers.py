@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import MoneyField, StrictSerializer
+from loans.models import mask_name
 from relief import selectors
 from relief.models import (
     ActorKind,
@@ -216,9 +217,16 @@ class EvidenceCreatedSerializer(serializers.Serializer):
 # --- review ---------------------------------------------------------------------------------
 
 
+class MaskedNameField(serializers.CharField):
+    """A borrower's name masked as the admin shows it to reviewers (王*, A****)."""
+
+    def to_representation(self, value) -> str:
+        return mask_name(str(value))
+
+
 class PersonSerializer(serializers.Serializer):
     external_id = serializers.CharField()
-    name = serializers.CharField()
+    name = MaskedNameField(help_text="Masked: the first character and stars.")
 
 
 class ReviewApplicationSerializer(ApplicationSerializer):
@@ -256,7 +264,9 @@ class QueueItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     loan = serializers.IntegerField(source="loan_id")
     loan_external_id = serializers.CharField(source="loan.external_id")
-    borrower_name = serializers.CharField(source="borrower.name")
+    borrower_name = MaskedNameField(
+        source="borrower.name", help_text="Masked: the first character and stars."
+    )
     status = serializers.ChoiceField(choices=ApplicationStatus.choices)
     reason = serializers.ChoiceField(choices=HardshipReason.choices)
     priority = serializers.IntegerField()

@@ -12,7 +12,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import permissions
+from core.api import error_responses
 from core.errors import DomainError
 from reports import services
 from reports.filters import ReportFilters
@@ -111,15 +112,7 @@ class ReportApi(APIView):
             (200, "application/json"): OpenApiTypes.OBJECT,
             (200, "text/csv"): OpenApiTypes.BINARY,
             (202, "application/json"): ExportSerializer,
-            **{
-                status: OpenApiResponse(description=text)
-                for status, text in (
-                    (400, "Bad filters"),
-                    (401, "Not signed in"),
-                    (403, "Not in the Ops group"),
-                    (404, "No such report"),
-                )
-            },
+            **error_responses(400, 401, 403, 404),
         },
         description=(
             "Names: " + ", ".join(REPORTS) + ". Dates are local (Asia/Shanghai) submission "
@@ -149,7 +142,11 @@ class ExportApi(APIView):
 
     permission_classes = [IsAuthenticated, IsOps]
 
-    @extend_schema(operation_id="reports_export", tags=["reports"], responses=ExportSerializer)
+    @extend_schema(
+        operation_id="reports_export",
+        tags=["reports"],
+        responses={200: ExportSerializer, **error_responses(401, 403, 404)},
+    )
     def get(self, request: Request, export_id: int) -> Response:
         export = services.export_of_user(user=request.user, export_id=export_id)
         return Response(ExportSerializer(export, context={"request": request}).data)
@@ -163,7 +160,10 @@ class ExportFileApi(APIView):
     @extend_schema(
         operation_id="reports_export_file",
         tags=["reports"],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            **error_responses(401, 403, 404, 410),
+        },
     )
     def get(self, request: Request, export_id: int):
         export = services.export_of_user(user=request.user, export_id=export_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,12 +19,35 @@ DASHBOARD_MAX_DAYS = 366
 END_BEFORE_START = _("The end date must be on or after the start date.")
 RANGE_TOO_LONG = _("Choose at most %(days)s days.")
 BAD_DATE = _("Enter a date as YYYY-MM-DD.")
+DATE_OUT_OF_RANGE = _("Choose a date from %(earliest)s to %(latest)s.")
+
+# Reports cover the lender's loans: none is older than this, and a date more than a few years
+# ahead is a typo (9999-12-31 or 0001-01-01 overflowed the date arithmetic: a server error).
+EARLIEST_REPORT_DATE = date(2000, 1, 1)
+YEARS_AHEAD = 5
 
 
 def default_range(today: date | None = None) -> tuple[date, date]:
     """The last 30 days, today included."""
     today = today or timezone.localdate()
     return today - timedelta(days=DEFAULT_DAYS - 1), today
+
+
+def report_date_bounds(today: date | None = None) -> tuple[date, date]:
+    """The dates a report, the dashboard or an export may ask for."""
+    today = today or timezone.localdate()
+    return EARLIEST_REPORT_DATE, date(today.year + YEARS_AHEAD, 12, 31)
+
+
+def validate_report_date(value: date) -> None:
+    """The one check of a report date, on the API, the dashboard and the export form."""
+    earliest, latest = report_date_bounds()
+    if not earliest <= value <= latest:
+        raise ValidationError(
+            DATE_OUT_OF_RANGE,
+            code="out_of_range",
+            params={"earliest": earliest.isoformat(), "latest": latest.isoformat()},
+        )
 
 
 def parse_date(raw) -> date | None:
@@ -46,7 +70,8 @@ def with_default_dates(data) -> dict:
         filled["to"] = max(end, date_from).isoformat() if date_from else end.isoformat()
     elif not given_from:
         date_to = parse_date(given_to)
-        if date_to:
+        earliest, latest = report_date_bounds()
+        if date_to and earliest <= date_to <= latest:
             filled["from"] = (date_to - (end - start)).isoformat()
     return filled
 
@@ -73,6 +98,7 @@ class ReportFilterForm(forms.Form):
             widget=DateInput(format="%Y-%m-%d"),
             initial=start,
             error_messages=date_errors,
+            validators=[validate_report_date],
         )
         self.fields["to"] = forms.DateField(
             label=_("To"),
@@ -80,6 +106,7 @@ class ReportFilterForm(forms.Form):
             widget=DateInput(format="%Y-%m-%d"),
             initial=end,
             error_messages=date_errors,
+            validators=[validate_report_date],
         )
         self.fields["product"] = forms.ChoiceField(
             label=_("Product"),

@@ -11,7 +11,10 @@ Every change goes through relief.services; the admin reads, asks, and shows the 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.signin import AdminSignInForm
 from relief.admin import applications, audit, policies  # noqa: F401 - registers the admins
 
 admin.site.site_header = _("Relief: review and policies")
 admin.site.site_title = _("Relief admin")
+# Sign-in attempts count against the same limits as the login page and the API token.
+admin.site.login_form = AdminSignInForm

@@ -129,7 +129,8 @@ class ReliefApplicationAdmin(CasePageAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         """Search: "#123" is application 123; a bare number is an application, a loan id or
-        (from four digits on) part of a phone; anything else is part of a loan id or phone."""
+        (from four digits on) part of a phone; anything else is part of a loan id or phone.
+        Who sees phones masked finds one by the whole number only."""
         term = search_term.strip()
         if not term:
             return queryset, False
@@ -137,12 +138,15 @@ class ReliefApplicationAdmin(CasePageAdmin):
         is_number = number.isdigit() and len(number) <= 18
         if term.startswith("#"):
             return queryset.filter(pk=int(number)) if is_number else queryset.none(), False
+        # The whole number only for those who see phones masked (can_see_full_phones).
+        full_phones = permissions.can_see_full_phones(request.user)
+        phone = Q(borrower__phone__contains=term) if full_phones else Q(borrower__phone=term)
         if is_number:
             matches = Q(pk=int(number)) | Q(loan__external_id__iexact=term)
             if len(term) >= 4:
-                matches |= Q(borrower__phone__contains=term)
+                matches |= phone
         else:
-            matches = Q(loan__external_id__icontains=term) | Q(borrower__phone__contains=term)
+            matches = Q(loan__external_id__icontains=term) | phone
         return queryset.filter(matches), False
 
     # --- actions ---

@@ -31,6 +31,8 @@ from loans.selectors import local_today
 from relief.models import ReliefPolicy
 from relief.services.policies import (
     policy_activate,
+    policy_activation_request,
+    policy_activation_withdraw,
     policy_draft_create,
     policy_draft_update,
 )
@@ -147,7 +149,7 @@ class ReliefPolicyAdmin(admin.ModelAdmin):
     )
     list_display_links = ("version",)
     list_filter = ("status",)
-    list_select_related = ("created_by", "activated_by")
+    list_select_related = ("created_by", "activated_by", "activation_requested_by")
     ordering = ("-version",)
     page_template = "admin/relief/reliefpolicy/policy.html"
     new_draft_template = "admin/relief/reliefpolicy/new_draft.html"
@@ -381,20 +383,29 @@ class ReliefPolicyAdmin(admin.ModelAdmin):
     # --- activation ---
 
     def activate_view(self, request, object_id: int):
+        """Four eyes: the first policy admin requests, a different one confirms; "withdraw"
+        takes a pending request back."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         policy = get_object_or_404(ReliefPolicy, pk=object_id)
         if not super().has_change_permission(request, policy):
             raise PermissionDenied
+        version = {"version": policy.version}
         try:
-            activated = policy_activate(policy=policy, user=request.user)
+            if "withdraw" in request.POST:
+                policy_activation_withdraw(policy=policy, user=request.user)
+                done = gettext("The activation request of v%(version)s was withdrawn.")
+            elif policy.activation_requested_by_id is None:
+                policy_activation_request(policy=policy, user=request.user)
+                done = gettext(
+                    "Activation of v%(version)s requested: another policy admin must confirm it."
+                )
+            else:
+                activated = policy_activate(policy=policy, user=request.user)
+                self.log_change(request, activated, [{"changed": {"fields": ["status"]}}])
+                done = gettext("v%(version)s is now the active policy; new applications use it.")
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            self.log_change(request, activated, [{"changed": {"fields": ["status"]}}])
-            messages.success(
-                request,
-                gettext("v%(version)s is now the active policy; new applications use it.")
-                % {"version": activated.version},
-            )
+            messages.success(request, done % version)
         return HttpResponseRedirect(self.policy_url(policy.pk))

@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import permissions
-from loans.models import mask_phone
+from loans.models import mask_name, mask_phone
 from relief import selectors
 from relief.models import UNDECIDED_STATUSES, ApplicationStatus
 from relief.review_selectors import assignable_reviewers
@@ -29,14 +29,6 @@ BUCKETS = ("M0", "M1", "M2", "M3", "M4+")
 
 
 # --- masking and small formats ----------------------------------------------------------------
-
-
-def mask_name(name: str) -> str:
-    """王* / A****: the first character and stars, enough to tell cases apart, not to identify."""
-    name = (name or "").strip()
-    if not name:
-        return ""
-    return name[0] + "*" * min(max(len(name) - 1, 1), 4)
 
 
 def masked_borrower(borrower) -> str:

@@ -15,6 +15,7 @@ from core import permissions
 from core.errors import DomainError
 from relief.models import UNDECIDED_STATUSES, ReliefApplication
 from relief.services.review import (
+    is_own_case,
     relief_application_approve,
     relief_application_reject,
     relief_application_request_info,
@@ -71,21 +72,25 @@ class ReviewCapabilities:
     is_first_approver: bool  # gave the first approval, so may not give the second
     can_verify: bool  # mark evidence verified (re-scores the case)
     can_assign: bool  # claim the case or hand it to another reviewer
+    is_own_case: bool  # the reviewer is the borrower: may do none of the above
 
 
 def review_capabilities(*, application: ReliefApplication, user) -> ReviewCapabilities:
     """The same rules the services enforce, asked before the reviewer tries."""
+    own = is_own_case(application, user)
     reviewer = permissions.can_decide_cases(user)
+    acts = reviewer and not own
     allowed = allowed_actions(application.status)
     undecided = application.status in UNDECIDED_STATUSES
     return ReviewCapabilities(
         can_decide=reviewer,
         evidence_visible=reviewer,
-        can_review=reviewer and "approve" in allowed,
-        can_second=reviewer
+        can_review=acts and "approve" in allowed,
+        can_second=acts
         and "second_approve" in allowed
         and permissions.can_give_second_approval(user),
         is_first_approver=application.first_approver_id == user.pk,
-        can_verify=reviewer and undecided,
-        can_assign=reviewer and undecided,
+        can_verify=acts and undecided,
+        can_assign=acts and undecided,
+        is_own_case=own,
     )

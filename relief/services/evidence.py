@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+import pikepdf
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +24,14 @@ EMPTY = _("%(name)s is empty.")
 WRONG_TYPE = _("%(name)s is not a PDF, JPEG or PNG file.")
 TOO_MANY = _("An application can have at most 10 files.")
 CLOSED = _("Files can only be added while the application is being considered.")
+ACTIVE_PDF = _(
+    "%(name)s contains active content (a script, a link, a form action or an attached file), "
+    "which a scanned document never needs. Please upload a plain scan or photo of the document."
+)
+UNREADABLE_PDF = _(
+    "%(name)s could not be read as a PDF document (it is damaged, empty or locked with a "
+    "password). Please upload a plain scan or photo of the document."
+)
 
 # Markers of content that a browser or viewer might run, which has no place in a scan: looked
 # for in the whole (lower-cased) file, as an HTML/PDF polyglot hides its page after the PDF
@@ -37,6 +47,30 @@ _PDF_ACTIVE = re.compile(rb"/(?:JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|XF
 # or PDF with one there is also a ZIP (a "GIFAR"-style polyglot).
 _ZIP_END = b"PK\x05\x06"
 _ZIP_END_WINDOW = 65_535 + 22
+# What a PDF viewer would run, open or send when a reviewer opens the file: scripts, actions
+# on opening or on events, programs, links, form submissions, attached or embedded files and
+# media. Looked for as dictionary keys and as name values (`/S /URI`, `/Type /EmbeddedFile`)
+# in every object qpdf reads, compressed object streams included, with names decoded
+# (`/J#61vaScript` is `/JavaScript`).
+PDF_ACTIVE_NAMES = frozenset(
+    {
+        "/JavaScript",
+        "/JS",
+        "/Launch",
+        "/URI",
+        "/SubmitForm",
+        "/ImportData",
+        "/GoToR",
+        "/GoToE",
+        "/AA",
+        "/OpenAction",
+        "/EmbeddedFile",
+        "/EmbeddedFiles",
+        "/FileAttachment",
+        "/RichMedia",
+        "/XFA",
+    }
+)
 EXTENSIONS = {"application/pdf": (".pdf",), "image/jpeg": (".jpg", ".jpeg"), "image/png": (".png",)}
 
 
@@ -49,20 +83,61 @@ def sniff(data: bytes) -> str | None:
     """The content type the bytes really are, or None.
 
     Checks the start *and* the end of the file, and refuses active content anywhere, so a
-    renamed text file, a truncated upload, an HTML/PDF polyglot, a PDF with script or a
-    JPEG/PNG/PDF that is also a ZIP archive is not taken for a scan.
+    renamed text file, a truncated upload, an HTML/PDF polyglot or a JPEG/PNG/PDF that is also
+    a ZIP archive is not taken for a scan. A PDF is then read by `pdf_check`.
     """
     if _ACTIVE_CONTENT.search(data.lower()) or _ZIP_END in data[-_ZIP_END_WINDOW:]:
         return None
     if data.startswith(b"%PDF-") and b"%%EOF" in data[-1024:]:
-        if _PDF_ACTIVE.search(data):
-            return None
-        return "application/pdf"
+        return "application/pdf"  # and then `pdf_check`
     if data.startswith(b"\xff\xd8\xff") and data.rstrip(b"\x00\r\n ").endswith(b"\xff\xd9"):
         return "image/jpeg"
     if data.startswith(b"\x89PNG\r\n\x1a\n") and b"IEND" in data[-16:]:
         return "image/png"
     return None
+
+
+def pdf_active_name(data: bytes) -> str | None:
+    """The first active name (`PDF_ACTIVE_NAMES`) in a PDF, as a viewer would read the file.
+
+    Raises `pikepdf.PdfError` when qpdf cannot read it. Walks every object without recursion
+    (a deeply nested dictionary is no risk); indirect references are not followed, as every
+    indirect object is itself one of `pdf.objects`."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        pending = [pdf.trailer, *pdf.objects]
+        while pending:
+            item = pending.pop()
+            if isinstance(item, pikepdf.Name):
+                if str(item) in PDF_ACTIVE_NAMES:
+                    return str(item)
+                continue
+            if isinstance(item, pikepdf.Stream):
+                item = item.stream_dict
+            if isinstance(item, pikepdf.Dictionary):
+                found = next((key for key in item if key in PDF_ACTIVE_NAMES), None)
+                if found:
+                    return found
+                children = list(item.values())
+            elif isinstance(item, pikepdf.Array):
+                children = list(item)
+            else:
+                continue
+            pending += [child for child in children if not getattr(child, "is_indirect", True)]
+    return None
+
+
+def pdf_check(data: bytes, name: str) -> None:
+    """Refuse a PDF with active content, or one qpdf cannot read (415)."""
+    if _PDF_ACTIVE.search(data):  # the plain spelling anywhere, even outside any object
+        raise EvidenceError(ACTIVE_PDF % {"name": name}, status=415, code="file_active_content")
+    try:
+        active = pdf_active_name(data)
+    except (pikepdf.PdfError, pikepdf.PasswordError, ValueError, RuntimeError):
+        raise EvidenceError(
+            UNREADABLE_PDF % {"name": name}, status=415, code="file_unreadable"
+        ) from None
+    if active is not None:
+        raise EvidenceError(ACTIVE_PDF % {"name": name}, status=415, code="file_active_content")
 
 
 def clean_name(name: str) -> str:
@@ -102,6 +177,8 @@ def evidence_check(upload) -> tuple[bytes, str, str]:
     content_type = sniff(data)
     if content_type is None:
         raise EvidenceError(WRONG_TYPE % {"name": name}, status=415, code="file_type")
+    if content_type == "application/pdf":
+        pdf_check(data, name)
     return data, content_type, display_name(name, content_type)
 
 

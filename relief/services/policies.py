@@ -1,5 +1,6 @@
 """Policy versions: drafts are written, checked whole and activated; active and retired
-versions never change (domain.md §6: "editing one makes a new version").
+versions never change (domain.md §6: "editing one makes a new version"). Activation takes
+two policy admins: one requests it, a different one confirms (four eyes, each step an event).
 
 Only policy admins change policies: the admin checks the model permissions and these services
 ask core.permissions (drafting: add and change; activating: `relief.activate_reliefpolicy`).
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from core import permissions
 from core.errors import ConflictError, DomainError
 from relief import rules
-from relief.models import ReliefPolicy
+from relief.models import PolicyEvent, ReliefPolicy
 
 NOT_A_POLICY_ADMIN = _("Only policy admins can change relief policies.")
 INVALID_DOCUMENT = _("The policy document has problems; each is named by its field.")
@@ -26,6 +27,17 @@ NOT_A_DRAFT = _("Version %(version)s is %(status)s: only drafts can be changed."
 ALREADY_ACTIVE = _("Version %(version)s is already the active policy.")
 NOTE_TOO_LONG = _("Please keep the note under 2,000 characters.")
 VERSION_TAKEN = _("Another draft was created at the same moment. Please try again.")
+NOT_REQUESTED = _(
+    "Activating v%(version)s needs two policy admins: request it first, then another policy "
+    "admin confirms."
+)
+ALREADY_REQUESTED = _(
+    "Activation of v%(version)s was already requested by %(who)s; another policy admin must "
+    "confirm it."
+)
+SAME_ADMIN = _(
+    "You requested the activation of v%(version)s: a different policy admin must confirm it."
+)
 
 
 def require_policy_admin(user, *, activating: bool = False) -> None:
@@ -117,6 +129,10 @@ def policy_draft_update(
     policy_document_check(document)
     locked.document = document
     fields = ["document"]
+    if locked.activation_requested_by_id is not None:
+        # The confirmation must be of the document that was asked for: an edit withdraws it.
+        _request_withdraw(locked, user, note="the draft was edited")
+        fields += ["activation_requested_by", "activation_requested_at"]
     if note is not None:
         locked.note = _clean_note(note)
         fields.append("note")
@@ -124,17 +140,7 @@ def policy_draft_update(
     return locked
 
 
-@transaction.atomic
-def policy_activate(*, policy: ReliefPolicy, user) -> ReliefPolicy:
-    """Make a draft the active policy and retire the one before it, in one transaction.
-
-    New applications are scored under it from the commit on; every application keeps the
-    version it was scored with. Two activations at once queue on the lock (the later one
-    wins, retiring the earlier); the `one_active_policy` constraint backs that up.
-    """
-    require_policy_admin(user, activating=True)
-    # Lock every policy row in one order, so two activations queue instead of deadlocking.
-    list(ReliefPolicy.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
+def _lock_draft(policy: ReliefPolicy) -> ReliefPolicy:
     locked = _lock(policy)
     if locked.status == ReliefPolicy.Status.ACTIVE:
         raise ConflictError(ALREADY_ACTIVE % {"version": locked.version}, code="already_active")
@@ -143,6 +149,74 @@ def policy_activate(*, policy: ReliefPolicy, user) -> ReliefPolicy:
             NOT_A_DRAFT % {"version": locked.version, "status": locked.get_status_display()},
             code="not_a_draft",
         )
+    return locked
+
+
+def _request_withdraw(locked: ReliefPolicy, user, *, note: str) -> None:
+    locked.activation_requested_by = None
+    locked.activation_requested_at = None
+    PolicyEvent.objects.create(
+        policy=locked, action=PolicyEvent.Action.ACTIVATION_WITHDRAWN, actor=user, note=note
+    )
+
+
+@transaction.atomic
+def policy_activation_request(*, policy: ReliefPolicy, user, note: str = "") -> ReliefPolicy:
+    """The first of the four eyes: a policy admin asks for a checked draft to be activated.
+    Nothing changes for applications until a different policy admin confirms
+    (`policy_activate`)."""
+    require_policy_admin(user, activating=True)
+    note = _clean_note(note)
+    locked = _lock_draft(policy)
+    if locked.activation_requested_by_id is not None:
+        who = locked.activation_requested_by.get_username()
+        raise ConflictError(
+            ALREADY_REQUESTED % {"version": locked.version, "who": who},
+            code="activation_already_requested",
+        )
+    policy_document_check(locked.document)
+    locked.activation_requested_by = user
+    locked.activation_requested_at = timezone.now()
+    locked.save(update_fields=["activation_requested_by", "activation_requested_at"])
+    PolicyEvent.objects.create(
+        policy=locked, action=PolicyEvent.Action.ACTIVATION_REQUESTED, actor=user, note=note
+    )
+    return locked
+
+
+@transaction.atomic
+def policy_activation_withdraw(*, policy: ReliefPolicy, user) -> ReliefPolicy:
+    """Take back a pending request (any policy admin may)."""
+    require_policy_admin(user, activating=True)
+    locked = _lock_draft(policy)
+    if locked.activation_requested_by_id is None:
+        raise ConflictError(
+            NOT_REQUESTED % {"version": locked.version}, code="activation_not_requested"
+        )
+    _request_withdraw(locked, user, note="")
+    locked.save(update_fields=["activation_requested_by", "activation_requested_at"])
+    return locked
+
+
+@transaction.atomic
+def policy_activate(*, policy: ReliefPolicy, user) -> ReliefPolicy:
+    """The second of the four eyes: a policy admin other than the one who asked confirms, and
+    the draft becomes the active policy, the one before it retired, in one transaction.
+
+    New applications are scored under it from the commit on; every application keeps the
+    version it was scored with. Two activations at once queue on the lock (the later one
+    wins, retiring the earlier); the `one_active_policy` constraint backs that up.
+    """
+    require_policy_admin(user, activating=True)
+    # Lock every policy row in one order, so two activations queue instead of deadlocking.
+    list(ReliefPolicy.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
+    locked = _lock_draft(policy)
+    if locked.activation_requested_by_id is None:
+        raise ConflictError(
+            NOT_REQUESTED % {"version": locked.version}, code="activation_not_requested"
+        )
+    if locked.activation_requested_by_id == user.pk:
+        raise ConflictError(SAME_ADMIN % {"version": locked.version}, code="same_policy_admin")
     policy_document_check(locked.document)
     # Retire first: the partial unique index is checked statement by statement.
     ReliefPolicy.objects.filter(status=ReliefPolicy.Status.ACTIVE).update(
@@ -152,11 +226,19 @@ def policy_activate(*, policy: ReliefPolicy, user) -> ReliefPolicy:
     locked.activated_by = user
     locked.activated_at = timezone.now()
     locked.save(update_fields=["status", "activated_by", "activated_at"])
+    PolicyEvent.objects.create(
+        policy=locked,
+        action=PolicyEvent.Action.ACTIVATED,
+        actor=user,
+        note=f"requested by {locked.activation_requested_by.get_username()}",
+    )
     return locked
 
 
 __all__ = [
     "policy_activate",
+    "policy_activation_request",
+    "policy_activation_withdraw",
     "policy_document_check",
     "policy_draft_create",
     "policy_draft_update",

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from core import permissions
 from core.errors import ConflictError, DomainError
 from loans import selectors as loan_selectors
-from loans.models import Loan
+from loans.models import Borrower, Loan
 from relief import rules, selectors
 from relief.models import (
     UNDECIDED_STATUSES,
@@ -38,6 +38,10 @@ QUESTION_REQUIRED = _("Write the question the borrower should answer.")
 NOT_A_REVIEWER = _("Only reviewers can decide cases.")
 NOT_A_SENIOR = _("The second approval must come from a senior reviewer.")
 SAME_APPROVER = _("The second approval must come from someone other than the first approver.")
+OWN_CASE = _(
+    "This is your own application: you cannot decide it, verify its evidence or be assigned "
+    "to it. Another reviewer must handle it."
+)
 
 
 def policy_of(application: ReliefApplication) -> rules.Policy:
@@ -60,8 +64,9 @@ def sla_start(application: ReliefApplication, *, now: datetime | None = None) ->
     application.sla_escalated_at = None
 
 
-def reviewer_with_fewest_open_cases():
-    """The active reviewer with the fewest undecided cases (ties: the earliest account).
+def reviewer_with_fewest_open_cases(*, borrower_id: int | None = None):
+    """The active reviewer with the fewest undecided cases (ties: the earliest account), never
+    the borrower `borrower_id` herself.
 
     On PostgreSQL the counts are kept by the database as cases are assigned and decided
     (`ReviewerWorkload`), so choosing costs the same however long the queue; elsewhere (SQLite
@@ -73,9 +78,11 @@ def reviewer_with_fewest_open_cases():
             "assigned_applications",
             filter=Q(assigned_applications__status__in=UNDECIDED_STATUSES),
         )
+    reviewers = permissions.users_with(permissions.DECIDE_CASES)
+    if borrower_id is not None:
+        reviewers = reviewers.exclude(borrower__pk=borrower_id)
     return (
-        permissions.users_with(permissions.DECIDE_CASES)
-        .annotate(open_cases=open_cases)
+        reviewers.annotate(open_cases=open_cases)
         .order_by("open_cases", "id")
         .only("pk")  # triage needs the id; the rest is read if asked for
         .first()
@@ -144,7 +151,10 @@ def relief_application_triage(*, application_id: int) -> ReliefApplication:
         amount=quote.amount, dpd=case.days_overdue, waiting=now - application.created_at
     )
     sla_start(application, now=now)
-    application.assigned_to = application.assigned_to or reviewer_with_fewest_open_cases()
+    if application.assigned_to is None or is_own_case(application, application.assigned_to):
+        application.assigned_to = reviewer_with_fewest_open_cases(
+            borrower_id=application.borrower_id
+        )
     data["auto_approval_blockers"] = list(quote.auto_approval_blockers)
     transition(
         application,
@@ -159,6 +169,19 @@ def relief_application_triage(*, application_id: int) -> ReliefApplication:
 def require_reviewer(user) -> None:
     if not permissions.can_decide_cases(user):
         raise DomainError(NOT_A_REVIEWER, code="forbidden", status=403)
+
+
+def is_own_case(application: ReliefApplication, user) -> bool:
+    """Whether `user` is the borrower of the case (a reviewer may also be a borrower)."""
+    if user is None or user.pk is None:
+        return False
+    return Borrower.objects.filter(pk=application.borrower_id, user_id=user.pk).exists()
+
+
+def require_not_own_case(application: ReliefApplication, user) -> None:
+    """No one decides, verifies or is given her own case, whichever interface asks."""
+    if is_own_case(application, user):
+        raise DomainError(OWN_CASE, code="own_case", status=403)
 
 
 def clean_percent(percent) -> int:
@@ -187,6 +210,7 @@ def relief_application_approve(
     require_reviewer(reviewer)
     percent = clean_percent(percent)
     application = application_lock(application_id, version=version)
+    require_not_own_case(application, reviewer)
     penalty = current_penalty(application)
     amount = rules.relief_amount(penalty, percent)
     application.decided_percent = percent
@@ -238,6 +262,7 @@ def relief_application_second_approve(
     application = application_lock(application_id, version=version)
     if not permissions.can_give_second_approval(reviewer):
         raise DomainError(NOT_A_SENIOR, code="forbidden", status=403)
+    require_not_own_case(application, reviewer)
     if application.first_approver_id == reviewer.pk:
         raise ConflictError(SAME_APPROVER, code="same_approver")
     application.decided_by = reviewer
@@ -263,6 +288,7 @@ def relief_application_second_return(
     application = application_lock(application_id, version=version)
     if not permissions.can_give_second_approval(reviewer):
         raise DomainError(NOT_A_SENIOR, code="forbidden", status=403)
+    require_not_own_case(application, reviewer)
     application.decided_percent = None
     application.decided_amount = None
     transition(
@@ -284,6 +310,7 @@ def relief_application_reject(
     if reason_code not in RejectionReason.values:
         raise DomainError(REASON_CODE_REQUIRED, fields={"reason_code": [str(REASON_CODE_REQUIRED)]})
     application = application_lock(application_id, version=version)
+    require_not_own_case(application, reviewer)
     application.rejection_reason = reason_code
     application.decided_by = reviewer
     application.decided_at = timezone.now()
@@ -308,6 +335,7 @@ def relief_application_request_info(
     if not question:
         raise DomainError(QUESTION_REQUIRED, fields={"note": [str(QUESTION_REQUIRED)]})
     application = application_lock(application_id, version=version)
+    require_not_own_case(application, reviewer)
     transition(
         application, "request_info", actor_kind=ActorKind.REVIEWER, actor=reviewer, note=question
     )
@@ -324,6 +352,8 @@ def relief_application_assign(
     application = application_lock(application_id, version=version)
     if application.status not in UNDECIDED_STATUSES:
         raise ConflictError(_("Only open cases can be assigned."), code="transition_not_allowed")
+    require_not_own_case(application, reviewer)
+    require_not_own_case(application, assignee)
     application.assigned_to = assignee
     application.version += 1
     application.save(update_fields=["assigned_to", "version", "updated_at"])
@@ -359,6 +389,7 @@ def relief_application_verify_evidence(
     require_reviewer(reviewer)
     evidence = Evidence.objects.select_related("application").get(pk=evidence_id)
     application = application_lock(evidence.application_id, version=version)
+    require_not_own_case(application, reviewer)
     if application.status not in UNDECIDED_STATUSES:
         raise ConflictError(
             _("Evidence can only be verified before the decision."), code="transition_not_allowed"

@@ -11,10 +11,11 @@ from relief.models import ReliefApplication
 from relief.services.evidence import MAX_BYTES
 from tests.api.conftest import approve, client_for, error_of, submit
 from tests.factories import overdue_loan
+from tests.pdf_samples import SCAN_PDF
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = SCAN_PDF
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32 + b"IEND\xaeB`\x82"
 
 

@@ -10,10 +10,11 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import translation
 
+from tests.pdf_samples import SCAN_PDF
 from tests.support import wait_for
 
 PASSWORD = "relief-demo"  # noqa: S105 - the demo accounts' password
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = SCAN_PDF
 
 
 def t(message: str, language: str = "zh-hans", **params) -> str:

@@ -110,8 +110,8 @@ def test_activating_a_version_through_the_service_changes_the_cached_policy_on_c
 ):
     from django.core.cache import cache
 
-    from relief.services.policies import policy_activate, policy_draft_create
-    from tests.relief.helpers import staff_user
+    from relief.services.policies import policy_draft_create
+    from tests.relief.helpers import policy_activated, staff_user
 
     loan = overdue_loan(BorrowerFactory(), today=today)
     before = selectors.loan_quote(loan, reason="serious_illness").policy
@@ -119,7 +119,9 @@ def test_activating_a_version_through_the_service_changes_the_cached_policy_on_c
     admin = staff_user("policy-admin", "Policy admin")
     draft = policy_draft_create(created_by=admin, based_on=before)
     with django_capture_on_commit_callbacks(execute=True):
-        policy_activate(policy=draft, user=admin)
+        policy_activated(
+            draft, requested_by=staff_user("policy-admin-2", "Policy admin"), confirmed_by=admin
+        )
     assert cache.get(selectors.ACTIVE_POLICY_KEY) is None
     assert selectors.loan_quote(loan, reason="serious_illness").policy.version == draft.version
     assert cache.get(selectors.ACTIVE_POLICY_KEY).version == draft.version

@@ -62,3 +62,11 @@ def restore_seeded_data() -> None:
     if not ReliefPolicy.objects.filter(status=ReliefPolicy.Status.ACTIVE).exists():
         policy_v1.create_v1(django_apps, None)
     roles.roles_set(django_apps, None)
+
+
+def policy_activated(draft, *, requested_by, confirmed_by):
+    """Activate a draft the four-eyes way: one policy admin requests, another confirms."""
+    from relief.services.policies import policy_activate, policy_activation_request
+
+    policy_activation_request(policy=draft, user=requested_by)
+    return policy_activate(policy=draft, user=confirmed_by)

@@ -5,8 +5,9 @@ from django.utils.translation import override
 
 from relief import services
 from relief.models import ReliefApplication
+from tests.pdf_samples import SCAN_PDF
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = SCAN_PDF
 PNG = (
     b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 13 + b"\x00\x00\x00\x00IEND\xaeB`\x82"
 )

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from relief.models import ApplicationEvent, ApplicationStatus, Evidence, Notification
 from relief.services import relief_application_add_evidence
+from tests.pdf_samples import SCAN_PDF
 from tests.relief.helpers import staff_user, submitted_application
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,7 @@ def media(settings, tmp_path):
 
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64 + b"IEND\xaeB`\x82"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = SCAN_PDF
 
 
 def case_url(application) -> str:

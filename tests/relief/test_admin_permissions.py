@@ -171,9 +171,11 @@ def test_even_a_superuser_cannot_delete_applications_events_or_repayments(
 
 @pytest.mark.parametrize("role", ROLES)
 def test_only_policy_admins_activate_a_draft(client, people, role):
-    from relief.services.policies import policy_draft_create
+    from relief.services.policies import policy_activation_request, policy_draft_create
+    from tests.relief.helpers import staff_user
 
     draft = policy_draft_create(based_on=None, document=None, created_by=None, note="next")
+    policy_activation_request(policy=draft, user=staff_user("policy2", "Policy admin"))
     login(client, people, role)
     response = client.post(f"/admin/relief/reliefpolicy/{draft.pk}/activate/")
     draft.refresh_from_db()

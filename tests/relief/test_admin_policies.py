@@ -10,7 +10,7 @@ import pytest
 from core.errors import ConflictError, DomainError
 from relief.models import ReliefPolicy
 from relief.services.policies import policy_activate, policy_draft_create, policy_draft_update
-from tests.relief.helpers import staff_user, submitted_application
+from tests.relief.helpers import policy_activated, staff_user, submitted_application
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +27,11 @@ POLICIES = "/admin/relief/reliefpolicy/"
 @pytest.fixture
 def policy_admin(db):
     return staff_user("policy", "Policy admin")
+
+
+@pytest.fixture
+def second_policy_admin(db):
+    return staff_user("policy2", "Policy admin")
 
 
 @pytest.fixture
@@ -85,10 +90,12 @@ def test_updating_a_draft_checks_the_whole_document(policy_admin, draft):
     assert draft.document["dpd_bands"][1]["min"] == 4
 
 
-def test_active_and_retired_versions_are_never_edited(policy_admin, active, draft):
+def test_active_and_retired_versions_are_never_edited(
+    policy_admin, second_policy_admin, active, draft
+):
     with pytest.raises(ConflictError):
         policy_draft_update(policy=active, document=active.document, note="", user=policy_admin)
-    policy_activate(policy=draft, user=policy_admin)
+    policy_activated(draft, requested_by=policy_admin, confirmed_by=second_policy_admin)
     active.refresh_from_db()
     assert active.status == ReliefPolicy.Status.RETIRED
     with pytest.raises(ConflictError):
@@ -100,10 +107,10 @@ def test_active_and_retired_versions_are_never_edited(policy_admin, active, draf
 
 
 def test_activation_retires_the_active_one_and_new_cases_use_the_new_one(
-    policy_admin, active, draft, reviewer
+    policy_admin, second_policy_admin, active, draft, reviewer
 ):
     before = submitted_application(assign_to=reviewer)
-    activated = policy_activate(policy=draft, user=policy_admin)
+    activated = policy_activated(draft, requested_by=second_policy_admin, confirmed_by=policy_admin)
     active.refresh_from_db()
     assert activated.status == ReliefPolicy.Status.ACTIVE
     assert activated.activated_by == policy_admin and activated.activated_at
@@ -234,10 +241,15 @@ def test_a_bad_simulation_date_is_a_message(client, policy_admin, draft):
     assert any("2025-01-31" in m for m in messages_of(response))
 
 
-def test_activation_through_the_admin(client, policy_admin, active, draft):
+def test_activation_through_the_admin(client, policy_admin, second_policy_admin, active, draft):
+    client.force_login(second_policy_admin)
+    page = client.get(page_of(draft)).content.decode()
+    assert f"Request the activation of v{draft.version}" in page
+    response = client.post(f"{POLICIES}{draft.pk}/activate/", follow=True)
+    assert any("another policy admin must confirm" in m for m in messages_of(response))
     client.force_login(policy_admin)
     page = client.get(page_of(draft)).content.decode()
-    assert f"Activate v{draft.version}" in page
+    assert f"Confirm the activation of v{draft.version}" in page
     response = client.post(f"{POLICIES}{draft.pk}/activate/", follow=True)
     assert any("is now the active policy" in m for m in messages_of(response))
     draft.refresh_from_db()
@@ -248,8 +260,12 @@ def test_activation_through_the_admin(client, policy_admin, active, draft):
     assert any("already the active policy" in m for m in messages_of(response))
 
 
-def test_a_superuser_outside_the_group_may_activate_too(client, django_user_model, draft):
+def test_a_superuser_outside_the_group_may_activate_too(
+    client, django_user_model, policy_admin, draft
+):
     root = django_user_model.objects.create_superuser("root", "root@example.com", "x")
+    client.force_login(policy_admin)
+    client.post(f"{POLICIES}{draft.pk}/activate/")
     client.force_login(root)
     client.post(f"{POLICIES}{draft.pk}/activate/")
     draft.refresh_from_db()

@@ -156,3 +156,99 @@ def test_a_username_longer_than_any_account_is_a_failed_sign_in_and_counts(db):
     for _ in range(LIMIT - 2):
         sign_in(client, "wrong", username=too_long)
     assert sign_in(client, "wrong", username=too_long).status_code == 429
+
+
+# --- rate limits that a changing X-Forwarded-For does not escape (password spraying) -------
+
+
+def spray(post, count: int) -> list[int]:
+    """`count` attempts, each naming another account and another forged address."""
+    return [post(f"user{n}", f"203.0.113.{n}").status_code for n in range(count)]
+
+
+def test_a_forged_forwarded_for_does_not_escape_the_token_limit(db):
+    """Password spraying: one password tried on many accounts, a new X-Forwarded-For each."""
+    client = APIClient()
+
+    def post(username, address):
+        return client.post(
+            TOKEN,
+            {"username": username, "password": "Spring2026!"},
+            format="json",
+            HTTP_X_FORWARDED_FOR=address,
+        )
+
+    statuses = spray(post, 14)
+    assert statuses[:10] == [401] * 10
+    assert statuses[10:] == [429] * 4
+    error = post("user99", "198.51.100.7").json()["error"]
+    assert error["code"] == "throttled"
+
+
+def test_the_login_page_limits_attempts_per_address_with_a_clear_message(db):
+    client = Client()
+
+    def post(username, address):
+        return client.post(
+            LOGIN, {"username": username, "password": "x"}, HTTP_X_FORWARDED_FOR=address
+        )
+
+    statuses = spray(post, 11)
+    assert statuses == [200] * 10 + [429]
+    response = post("alice", "192.0.2.1")
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    body = response.content.decode()
+    assert "Too many sign-in attempts from this address or for this account" in body
+    assert 'id="id_username"' in body  # the form itself, with the message on it
+
+
+def test_the_admin_login_limits_attempts_per_address(db):
+    client = Client()
+
+    def post(username, address):
+        return client.post(
+            "/admin/login/",
+            {"username": username, "password": "x"},
+            HTTP_X_FORWARDED_FOR=address,
+        )
+
+    assert spray(post, 11) == [200] * 10 + [429]
+    response = post("reviewer", "192.0.2.1")
+    assert response.status_code == 429
+    assert "Too many sign-in attempts" in response.content.decode()
+    assert 'name="username"' in response.content.decode()
+
+
+def test_one_account_tried_from_many_addresses_is_limited(alice):
+    statuses = [
+        Client(REMOTE_ADDR=f"10.1.0.{n}").post(
+            LOGIN, {"username": "Alice" if n % 2 else "alice", "password": f"guess{n}"}
+        )
+        for n in range(11)
+    ]
+    # axes locks alice out from each address after 5; here every address tried once.
+    assert [response.status_code for response in statuses] == [200] * 10 + [429]
+    # Her own sign-in from yet another address waits too, then goes through.
+    assert sign_in(Client(REMOTE_ADDR="10.1.0.200"), PASSWORD).status_code == 429
+    with time_machine.travel(timezone.now() + timedelta(minutes=2), tick=False):
+        assert sign_in(Client(REMOTE_ADDR="10.1.0.200"), PASSWORD).status_code == 302
+
+
+def test_behind_one_trusted_proxy_the_address_it_saw_counts(db, settings):
+    """NUM_PROXIES=1: the last X-Forwarded-For entry is the one our proxy wrote."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    client = APIClient()
+
+    def post(username, client_address):
+        forwarded = f"203.0.113.{len(username)}, {client_address}"  # forged, then real
+        return client.post(
+            TOKEN,
+            {"username": username, "password": "x"},
+            format="json",
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+    # Ten different clients behind the proxy each get their own count.
+    assert {post(f"user{n}", f"198.51.100.{n}").status_code for n in range(12)} == {401}
+    assert spray(lambda username, _: post(username, "198.51.100.50"), 11)[-1] == 429

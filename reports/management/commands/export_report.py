@@ -6,11 +6,13 @@ import os
 from datetime import date
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from core.errors import DomainError
 from loans.models import LoanProduct
 from reports.filters import ReportFilters
+from reports.forms import validate_report_date
 from reports.models import ExportFormat, ExportLog
 from reports.queries import REPORTS
 from reports.services import report_write
@@ -18,9 +20,14 @@ from reports.services import report_write
 
 def parse_date(value: str, option: str) -> date:
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"{option} must be a date as YYYY-MM-DD, got {value!r}") from None
+    try:
+        validate_report_date(parsed)
+    except ValidationError as exc:
+        raise CommandError(f"{option}: {' '.join(exc.messages)}") from None
+    return parsed
 
 
 def os_user() -> str:
