@@ -113,8 +113,10 @@ class ReportFilterForm(forms.Form):
             required=False,
             choices=[("", _("All products"))]
             + [
-                (code, f"{code} · {name}")
-                for code, name in LoanProduct.objects.order_by("code").values_list("code", "name")
+                (product.code, f"{product.code} · {product.display_name}")
+                for product in LoanProduct.objects.order_by("code").only(
+                    "code", "name", "name_zh_hans"
+                )
             ],
         )
         if formats:

