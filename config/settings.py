@@ -236,7 +236,7 @@ CUSTOMER_SERVICE = {
     "phone": env_str("CUSTOMER_SERVICE_PHONE", "400-000-0000"),
     "email": env_str("CUSTOMER_SERVICE_EMAIL", "help@relief.example"),
 }
-# Any class with send(phone, text); see relief.services.notifications.SmsBackend.
+# Any class with send(phone, text, *, client_reference); relief.services.notifications.SmsBackend.
 SMS_BACKEND = env_str("SMS_BACKEND", "relief.services.notifications.LogSmsBackend")
 
 

@@ -25,6 +25,7 @@ DRAFT_POLICIES = ("relief.add_reliefpolicy", "relief.change_reliefpolicy")
 ACTIVATE_POLICY = "relief.activate_reliefpolicy"
 VIEW_OPS_REPORTS = "reports.view_ops_reports"
 POST_SERVICING_DATA = "loans.post_servicing_data"
+SETTLE_MESSAGES = "relief.settle_notification"
 
 # The permissions that make a role (each one held by one group): the demo data and the
 # benchmarks find a role's groups by these.
@@ -82,6 +83,12 @@ def can_export_unmasked(user) -> bool:
 def can_post_servicing_data(user) -> bool:
     """The lender's core system: loans, borrowers and repayments through the servicing API."""
     return _has(user, POST_SERVICING_DATA)
+
+
+def can_settle_messages(user) -> bool:
+    """Mark an email or SMS whose delivery is in doubt sent, or send it again, after asking
+    the provider (the admin's notification list; Ops)."""
+    return _has(user, SETTLE_MESSAGES)
 
 
 def users_with(permission: str) -> QuerySet:
