@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
+from core import publishing
 from loans.models import mask_phone
 from relief import tasks
 from relief.models import ApplicationEvent, Notification
@@ -25,20 +26,10 @@ log = logging.getLogger(__name__)
 def notification_enqueue(notification_ids: list[int]) -> None:
     """Send the external channels after the transaction commits (never before: a rolled
     back change must not be announced). A broker outage only delays: the sweeper re-sends."""
-
-    def send():
-        for notification_id in notification_ids:
-            try:
-                tasks.send_notification.delay(notification_id)
-            except Exception:  # broker down: the sweeper picks the row up later
-                log.warning(
-                    "could not enqueue notification %s; the sweeper will",
-                    notification_id,
-                    exc_info=True,
-                )
-
-    if notification_ids:
-        transaction.on_commit(send)
+    for notification_id in notification_ids:
+        publishing.publish_on_commit(
+            tasks.send_notification, notification_id, what=f"notification {notification_id}"
+        )
 
 
 def notify(

@@ -76,6 +76,14 @@ class OwnRedis:
         except OSError:
             return False
 
+    def freeze(self):
+        """SIGSTOP: connections are still accepted, nothing answers."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self):
+        if self.process:
+            self.process.send_signal(signal.SIGCONT)
+
     def stop(self):
         if self.process:
             self.process.kill()
