@@ -235,6 +235,15 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.2,
 }
+# Work enqueued after a commit (a triage, a message, an export; core.publishing) is published
+# through a connection of its own that gives a frozen or absent Redis half a second, once:
+# a request answers in under a second whatever Redis does, and the sweeper sends later. The
+# worker's connection keeps the options above.
+PUBLISH_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 0.5,
+    "socket_timeout": 0.5,
+    "max_retries": 0,
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -244,7 +253,7 @@ CUSTOMER_SERVICE = {
     "phone": env_str("CUSTOMER_SERVICE_PHONE", "400-000-0000"),
     "email": env_str("CUSTOMER_SERVICE_EMAIL", "help@relief.example"),
 }
-# Any class with send(phone, text); see relief.services.notifications.SmsBackend.
+# Any class with send(phone, text, *, client_reference); relief.services.notifications.SmsBackend.
 SMS_BACKEND = env_str("SMS_BACKEND", "relief.services.notifications.LogSmsBackend")
 
 

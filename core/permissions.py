@@ -27,6 +27,7 @@ VIEW_OPS_REPORTS = "reports.view_ops_reports"
 POST_SERVICING_DATA = "loans.post_servicing_data"
 # Whoever may change a borrower sees the full phone number; everyone else sees it masked.
 SEE_FULL_PHONES = "loans.change_borrower"
+SETTLE_MESSAGES = "relief.settle_notification"
 
 # The permissions that make a role (each one held by one group): the demo data and the
 # benchmarks find a role's groups by these.
@@ -91,6 +92,12 @@ def can_see_full_phones(user) -> bool:
 def can_post_servicing_data(user) -> bool:
     """The lender's core system: loans, borrowers and repayments through the servicing API."""
     return _has(user, POST_SERVICING_DATA)
+
+
+def can_settle_messages(user) -> bool:
+    """Mark an email or SMS whose delivery is in doubt sent, or send it again, after asking
+    the provider (the admin's notification list; Ops)."""
+    return _has(user, SETTLE_MESSAGES)
 
 
 def users_with(permission: str) -> QuerySet:

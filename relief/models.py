@@ -355,7 +355,9 @@ class Notification(models.Model):
     """A message to one person on one channel, written with the state change it reports.
 
     Unique per (event, recipient, channel): however often a task is delivered, a person is
-    told once.
+    told once. An email or SMS also reaches the provider once: each attempt is committed as
+    "sending" with its `provider_key` before the provider is called
+    (`relief.services.delivery`).
     """
 
     class Channel(models.TextChoices):
@@ -365,8 +367,13 @@ class Notification(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
+        # Handed to the provider (or about to be), its outcome not recorded yet.
+        SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        # A send was interrupted and the provider cannot say whether it went out: a person
+        # checks and marks it sent or sends it again (the admin's notification list).
+        NEEDS_ATTENTION = "needs_attention", _("Needs attention")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -397,9 +404,15 @@ class Notification(models.Model):
     texts = models.JSONField(_("texts"), default=dict, blank=True)
     link = models.CharField(_("link"), max_length=200, blank=True)
     status = models.CharField(
-        _("delivery"), max_length=8, choices=Status.choices, default=Status.PENDING
+        _("delivery"), max_length=16, choices=Status.choices, default=Status.PENDING
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # The idempotency key the provider knows this message by (the email's Message-ID, the
+    # SMS's client reference): the same on every attempt, so a provider that has seen it
+    # does not send again. Set by the first attempt.
+    provider_key = models.CharField(_("provider key"), max_length=64, blank=True)
+    # When the last attempt was committed as "sending".
+    attempted_at = models.DateTimeField(_("attempted at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
@@ -411,6 +424,10 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
+        permissions = [
+            # Mark an interrupted send delivered or send it again (core/permissions.py).
+            ("settle_notification", _("Can settle a message whose delivery is in doubt")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "recipient", "channel"],
@@ -429,6 +446,12 @@ class Notification(models.Model):
                 fields=["status", "created_at"],
                 name="notification_unsent",
                 condition=Q(status="pending"),
+            ),
+            # The sends interrupted before their outcome was recorded (the sweeper's).
+            models.Index(
+                fields=["attempted_at"],
+                name="notification_in_flight",
+                condition=Q(status="sending"),
             ),
         ]
 

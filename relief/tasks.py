@@ -10,7 +10,7 @@ import logging
 from celery import shared_task
 
 from core.errors import TemporaryFailure
-from relief.services import deadlines, notifications, reminders, review, sweeper
+from relief.services import deadlines, delivery, reminders, review, sweeper
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def triage_application(application_id: int) -> str:
 )
 def send_notification(self, notification_id: int) -> str:
     final = self.request.retries >= self.max_retries
-    return notifications.notification_send(notification_id=notification_id, final_attempt=final)
+    return delivery.notification_send(notification_id=notification_id, final_attempt=final)
 
 
 @shared_task(name="relief.sweep")

@@ -83,6 +83,9 @@ def use_broker(url: str) -> None:
     pools.reset()  # kombu keeps pools per connection globally; drop them all
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    from core import publishing
+
+    publishing.resume()  # a failure with the old broker says nothing of the new one
 
 
 @pytest.fixture

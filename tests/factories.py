@@ -35,6 +35,8 @@ class UserFactory(factory.django.DjangoModelFactory):
         if names and not Group.objects.filter(name__in=names).exists():
             roles = importlib.import_module("relief.migrations.0008_role_permissions")
             roles.roles_set(django_apps, None)
+            settling = importlib.import_module("relief.migrations.0012_notification_send_once")
+            settling.settle_permission_give(django_apps, None)
         for name in names:
             self.groups.add(Group.objects.get_or_create(name=name)[0])
 

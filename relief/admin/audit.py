@@ -1,16 +1,21 @@
 """The audit trail in the admin: events and notifications are read, never written.
 
 Events are append-only (a database trigger refuses UPDATE and DELETE on PostgreSQL);
-notifications change only through the delivery task. Failed deliveries are easy to find.
+notifications change only through the delivery task, and for a send in doubt ("needs
+attention") through the two actions of those who may settle it. Failed deliveries are easy
+to find.
 """
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from core.permissions import can_settle_messages
 from relief.models import ApplicationEvent, Notification
+from relief.services.delivery import delivery_settle
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -71,6 +76,12 @@ class DeliveryErrorFilter(admin.SimpleListFilter):
         return queryset
 
 
+SETTLED = {
+    True: _("The provider said it was delivered: marked sent."),
+    False: _("The provider said it was not delivered: sent again."),
+}
+
+
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
     list_display = (
@@ -89,7 +100,49 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_select_related = ("recipient",)
     search_fields = ("recipient__username", "kind")
     date_hierarchy = "created_at"
+    actions = ["mark_delivered", "send_again"]
 
     @admin.display(description=_("last error"))
     def error_short(self, obj: Notification) -> str:
         return Truncator(obj.last_error).chars(80)
+
+    def has_settle_permission(self, request) -> bool:
+        return can_settle_messages(request.user)
+
+    @admin.action(description=_("The provider delivered it: mark sent"), permissions=["settle"])
+    def mark_delivered(self, request, queryset):
+        self.settle(request, queryset, delivered=True)
+
+    @admin.action(
+        description=_("The provider did not deliver it: send again"), permissions=["settle"]
+    )
+    def send_again(self, request, queryset):
+        self.settle(request, queryset, delivered=False)
+
+    def settle(self, request, queryset, *, delivered: bool) -> None:
+        """Only the messages that need attention; each one's answer in the admin's log."""
+        settled = 0
+        for notification in queryset.filter(status=Notification.Status.NEEDS_ATTENTION):
+            if delivery_settle(notification_id=notification.pk, delivered=delivered):
+                settled += 1
+                # Kept in the language of the person who settled it.
+                self.log_change(request, notification, str(SETTLED[delivered]))
+        skipped = queryset.count() - settled
+        if settled:
+            self.message_user(
+                request,
+                ngettext("%(count)d message settled.", "%(count)d messages settled.", settled)
+                % {"count": settled},
+                messages.SUCCESS,
+            )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d message did not need attention and was left as it was.",
+                    "%(count)d messages did not need attention and were left as they were.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )

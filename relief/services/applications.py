@@ -3,11 +3,10 @@ accept or decline the offer."""
 
 from __future__ import annotations
 
-import logging
-
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from core import publishing
 from core.errors import ConflictError, DomainError
 from loans.calculations import ZERO
 from loans.models import Loan
@@ -33,21 +32,12 @@ DESCRIPTION_TOO_LONG = _("Please keep the description under 4,000 characters.")
 ANSWER_REQUIRED = _("Please write an answer.")
 OFFER_EXPIRED = _("This offer expired on %(deadline)s and can no longer be accepted.")
 
-log = logging.getLogger(__name__)
-
 
 def triage_enqueue(application_id: int) -> None:
     """Triage after commit; if the broker is away the sweeper triages it later."""
-
-    def send():
-        try:
-            tasks.triage_application.delay(application_id)
-        except Exception:  # broker down: the application is saved, the sweeper re-sends
-            log.warning(
-                "could not enqueue triage of %s; the sweeper will", application_id, exc_info=True
-            )
-
-    transaction.on_commit(send)
+    publishing.publish_on_commit(
+        tasks.triage_application, application_id, what=f"the triage of {application_id}"
+    )
 
 
 def open_application_conflict(loan_id: int) -> ConflictError:

@@ -1,7 +1,8 @@
 """Notifications: written in the transaction of the change they report, sent after commit.
 
 In-app messages are visible at once. Email or SMS (the borrower's preference) is sent by a
-task with retries; a permanent failure marks the row failed and never blocks the workflow.
+task with retries, once (relief.services.delivery); a permanent failure marks the row failed
+and never blocks the workflow.
 """
 
 from __future__ import annotations
@@ -9,13 +10,12 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
-from core.errors import TemporaryFailure
+from core import publishing
 from loans.models import mask_phone
 from relief import tasks
 from relief.models import ApplicationEvent, Notification
@@ -26,20 +26,10 @@ log = logging.getLogger(__name__)
 def notification_enqueue(notification_ids: list[int]) -> None:
     """Send the external channels after the transaction commits (never before: a rolled
     back change must not be announced). A broker outage only delays: the sweeper re-sends."""
-
-    def send():
-        for notification_id in notification_ids:
-            try:
-                tasks.send_notification.delay(notification_id)
-            except Exception:  # broker down: the sweeper picks the row up later
-                log.warning(
-                    "could not enqueue notification %s; the sweeper will",
-                    notification_id,
-                    exc_info=True,
-                )
-
-    if notification_ids:
-        transaction.on_commit(send)
+    for notification_id in notification_ids:
+        publishing.publish_on_commit(
+            tasks.send_notification, notification_id, what=f"notification {notification_id}"
+        )
 
 
 def notify(
@@ -132,11 +122,17 @@ def notifications_insert(rows: list[Notification], *, may_exist: bool) -> list[N
 
 
 class SmsBackend:
-    """The interface an SMS provider implements: `send(phone, text)`; raise on failure.
+    """The interface an SMS provider implements: `send(phone, text, client_reference=...)`;
+    raise on failure, `PermanentSmsError` for failures a retry cannot fix (a bad number).
 
-    Raise `PermanentSmsError` for failures a retry cannot fix (a bad number)."""
+    `client_reference` is the message's idempotency key, the same on every attempt. A backend
+    whose provider sends a reference it has seen only once says so with `deduplicates = True`:
+    a send interrupted before its outcome was recorded is then tried again with the same
+    reference; otherwise a person decides (relief.services.delivery)."""
 
-    def send(self, phone: str, text: str) -> None:  # pragma: no cover - interface
+    deduplicates = False
+
+    def send(self, phone: str, text: str, *, client_reference: str) -> None:  # pragma: no cover
         raise NotImplementedError
 
 
@@ -147,95 +143,15 @@ class PermanentSmsError(Exception):
 class LogSmsBackend(SmsBackend):
     """Writes messages to the log: the default until a provider is configured."""
 
-    def send(self, phone: str, text: str) -> None:
+    def send(self, phone: str, text: str, *, client_reference: str) -> None:
         if not phone:
             raise PermanentSmsError("no phone number on file")
         # The log is read by more people than the borrower's file: no full phone number.
-        log.info("SMS to %s: %s", mask_phone(phone), text)
+        log.info("SMS to %s [%s]: %s", mask_phone(phone), client_reference, text)
 
 
 def sms_backend() -> SmsBackend:
     return import_string(settings.SMS_BACKEND)()
-
-
-class PermanentDeliveryError(Exception):
-    pass
-
-
-def notification_deliver(notification: Notification) -> None:
-    """Send one email or SMS; raises on failure (the task decides whether to retry)."""
-    recipient = notification.recipient
-    if notification.channel == Notification.Channel.EMAIL:
-        if not recipient.email:
-            raise PermanentDeliveryError("no email address on file")
-        send_mail(
-            notification.title,
-            notification.body,
-            settings.DEFAULT_FROM_EMAIL,
-            [recipient.email],
-        )
-    elif notification.channel == Notification.Channel.SMS:
-        borrower = getattr(recipient, "borrower", None)
-        try:
-            sms_backend().send(
-                borrower.phone if borrower else "", f"{notification.title}: {notification.body}"
-            )
-        except PermanentSmsError as exc:
-            raise PermanentDeliveryError(str(exc)) from exc
-
-
-def notification_send(*, notification_id: int, final_attempt: bool = False) -> str:
-    """Deliver a pending notification once; returns its status afterwards.
-
-    A passing failure (a provider's outage) is recorded and then raised as
-    `TemporaryFailure`, for the task to retry; on the `final_attempt` it marks the row
-    failed instead. A permanent failure (no address on file) marks it failed at once.
-    """
-    status, passing_error = notification_attempt(
-        notification_id=notification_id, final_attempt=final_attempt
-    )
-    if passing_error:
-        # Raised after the attempt is committed, so a retry sees it counted.
-        raise TemporaryFailure(passing_error)
-    return status
-
-
-@transaction.atomic
-def notification_attempt(*, notification_id: int, final_attempt: bool) -> tuple[str, str]:
-    """One delivery attempt: (the row's status after it, the error if it may pass).
-
-    The row is locked while sending, so a redelivered task finds it sent and does nothing.
-    """
-    # Only the notification row is locked; the recipient and their borrower profile (for an
-    # SMS) come in the same query.
-    notification = (
-        Notification.objects.select_for_update(of=("self",))
-        .select_related("recipient", "recipient__borrower")
-        .get(pk=notification_id)
-    )
-    if notification.status != Notification.Status.PENDING:
-        return notification.status, ""
-    notification.attempts += 1
-    outcome = Notification.Status.SENT
-    passing_error = ""
-    try:
-        notification_deliver(notification)
-    except PermanentDeliveryError as exc:
-        outcome = Notification.Status.FAILED
-        notification.last_error = str(exc)[:2000]
-    except Exception as exc:  # a provider's outage: retried with backoff by the task
-        log.warning("notification %s failed: %s", notification_id, exc)
-        notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        if final_attempt:
-            outcome = Notification.Status.FAILED
-        else:
-            outcome, passing_error = Notification.Status.PENDING, notification.last_error
-    if outcome == Notification.Status.SENT:
-        notification.sent_at = timezone.now()
-        notification.last_error = ""
-    notification.status = outcome
-    notification.save(update_fields=["attempts", "last_error", "status", "sent_at"])
-    return outcome, passing_error
 
 
 def notification_mark_read(*, user, notification_id: int) -> Notification:

@@ -10,6 +10,9 @@ from relief.models import ApplicationStatus, Notification, ReliefApplication
 
 TRIAGE_GRACE = timedelta(minutes=2)
 RETRY_GIVE_UP = timedelta(hours=1)
+# A send whose outcome is not recorded this long after its attempt began died with its
+# worker (a live one takes at most the task time limit); its task may be lost with it.
+SEND_LEASE = timedelta(minutes=5)
 
 
 def sweep_lost_work(*, now=None) -> dict:
@@ -31,6 +34,13 @@ def sweep_lost_work(*, now=None) -> dict:
             Q(attempts=0, created_at__lt=now - TRIAGE_GRACE) | Q(created_at__lt=now - RETRY_GIVE_UP)
         )
         .values_list("pk", flat=True)[:1000]
+    )
+    # Sends interrupted between the provider and the outcome's commit: the task decides,
+    # with the same provider key, or hands them to a person (relief.services.delivery).
+    unsent += list(
+        Notification.objects.filter(
+            status=Notification.Status.SENDING, attempted_at__lt=now - SEND_LEASE
+        ).values_list("pk", flat=True)[:1000]
     )
     for notification_id in unsent:
         tasks.send_notification.delay(notification_id)

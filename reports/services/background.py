@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 
-from core import permissions
+from core import permissions, publishing
 from core.errors import DomainError
 from relief.services.notifications import notify
 from reports import tasks, writers
@@ -38,14 +38,7 @@ EXPORT_NOT_READY = _("This export is not ready yet.")
 def export_enqueue(export_id: int) -> None:
     """Build after commit; with the broker away the export stays queued (the requester can
     ask again; docs/reports.md)."""
-
-    def send() -> None:
-        try:
-            tasks.build_export.delay(export_id)
-        except Exception:  # broker down: the row says queued, nothing is lost
-            log.warning("could not enqueue export %s", export_id, exc_info=True)
-
-    transaction.on_commit(send)
+    publishing.publish_on_commit(tasks.build_export, export_id, what=f"export {export_id}")
 
 
 @transaction.atomic

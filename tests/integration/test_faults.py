@@ -76,6 +76,14 @@ class OwnRedis:
         except OSError:
             return False
 
+    def freeze(self):
+        """SIGSTOP: connections are still accepted, nothing answers."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self):
+        if self.process:
+            self.process.send_signal(signal.SIGCONT)
+
     def stop(self):
         if self.process:
             self.process.kill()
@@ -125,10 +133,11 @@ def test_redis_stopped_while_100_borrowers_apply_loses_nothing(own_redis, today,
     assert Notification.objects.filter(kind="in_review", channel="in_app").count() == 100
 
 
-def worker_process(broker: str) -> subprocess.Popen:
+def worker_process(broker: str, **extra_env: str) -> subprocess.Popen:
     database = settings.DATABASES["default"]
     env = {
         **os.environ,
+        **extra_env,
         "REDIS_URL": broker,
         "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
         f"{database['NAME']}",

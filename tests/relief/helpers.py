@@ -62,6 +62,8 @@ def restore_seeded_data() -> None:
     if not ReliefPolicy.objects.filter(status=ReliefPolicy.Status.ACTIVE).exists():
         policy_v1.create_v1(django_apps, None)
     roles.roles_set(django_apps, None)
+    settling = importlib.import_module("relief.migrations.0012_notification_send_once")
+    settling.settle_permission_give(django_apps, None)
 
 
 def policy_activated(draft, *, requested_by, confirmed_by):

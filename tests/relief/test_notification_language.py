@@ -7,7 +7,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from relief.models import Notification
-from relief.services.notifications import notification_send
+from relief.services.delivery import notification_send
 from tests.factories import BorrowerFactory, overdue_loan
 from tests.relief.page_helpers import submitted
 

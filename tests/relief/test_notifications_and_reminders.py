@@ -9,7 +9,7 @@ from django.core import mail
 from core.errors import TemporaryFailure
 from loans.models import mask_phone
 from relief.models import Notification
-from relief.services.notifications import notification_send
+from relief.services.delivery import notification_send
 from relief.services.reminders import installment_reminders_send
 from relief.tasks import send_notification
 from tests.factories import make_loan, overdue_loan

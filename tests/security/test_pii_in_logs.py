@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 def test_the_sms_log_masks_the_phone_number(caplog):
     with caplog.at_level(logging.INFO, logger="relief"):
-        LogSmsBackend().send("13812345678", "Application #7 approved")
+        LogSmsBackend().send(
+            "13812345678", "Application #7 approved", client_reference="relief-0123"
+        )
     text = "\n".join(record.getMessage() for record in caplog.records)
     assert "13812345678" not in text
     assert "138****5678" in text and "Application #7 approved" in text
