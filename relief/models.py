@@ -176,6 +176,10 @@ class ReliefApplication(models.Model):
         related_name="assigned_applications",
     )
     triaged_at = models.DateTimeField(_("triaged at"), null=True, blank=True)
+    # Until when the triage task sent for this case counts as queued or running: the sweeper
+    # sends another only after it passes (relief.services.sweeper), so an outage that lasts
+    # many sweeps queues each case once per lease, not once per sweep.
+    triage_claimed_until = models.DateTimeField(_("triage claimed until"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("submitted at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
