@@ -4,7 +4,9 @@ the open queue, instead of reading counters a trigger kept (0007).
 Every triage that assigned a case updated its reviewer's counter row inside the case's
 transaction, so all triages choosing the same reviewer queued behind one row: one stuck triage
 stalled them all for 36 s. Counting reads and locks nothing. The trigger, its functions and the
-counters go; the partial index of 0006 comes back for the count.
+counters go; the partial index of 0006 comes back for the count. Its cost, measured on 13,120
+open cases among 10 reviewers in 210,000 rows: 1 ms once the table is vacuumed (an index-only
+scan), about 21 ms before (autovacuum keeps it the former in production).
 """
 
 import importlib
