@@ -153,3 +153,33 @@ def test_redis_killed_three_times_under_a_busy_worker_every_case_is_triaged_once
     for application in ReliefApplication.objects.filter(pk__in=cases):
         assert application.status == ApplicationStatus.IN_REVIEW
         assert application.events.filter(from_status=ApplicationStatus.SUBMITTED).count() == 1
+
+
+def test_a_triage_held_on_a_lock_past_the_soft_time_limit_is_retried_not_dropped(
+    own_redis,  # noqa: F811
+    today,
+    reviewer,
+):
+    """No beat, no sweeper: the task alone brings the case through."""
+    env = {
+        **stack_env(own_redis.url),
+        "CELERY_TASK_SOFT_TIME_LIMIT": "1",
+        "CELERY_TASK_TIME_LIMIT": "10",
+        "RELIEF_TRIAGE_LOCK_TIMEOUT_MS": "3000",  # the wait outlives the soft limit
+    }
+    worker_args = [CELERY, "-A", "config", "worker", "--concurrency=1", "--loglevel=WARNING"]
+    worker_args += ["--without-gossip", "--without-mingle"]
+    loan = overdue_loan(BorrowerFactory(), today=today, days=20)
+    with Supervised(worker_args, env) as worker:
+        with borrowers_held([loan.borrower_id]):
+            case = relief_application_submit(
+                loan=loan, reason="other", submitted_by=loan.borrower.user
+            )
+            assert wait_for(waiting_on_lock, timeout=60), "the worker never took the task"
+            time.sleep(5)  # past the soft limit and the lock timeout, maybe twice
+            assert ReliefApplication.objects.get(pk=case.pk).status == "submitted"
+        assert wait_for(
+            lambda: ReliefApplication.objects.get(pk=case.pk).status != "submitted", timeout=90
+        )
+        assert worker.starts == 1
+    assert case.events.filter(from_status=ApplicationStatus.SUBMITTED).count() == 1
