@@ -6,6 +6,8 @@ from celery import Celery
 from celery.schedules import crontab
 from celery.signals import task_postrun, task_prerun
 
+from config.env import env_int
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("relief")
@@ -28,7 +30,11 @@ task_postrun.connect(close_old_connections, weak=False)
 
 # Schedules live in code, next to the tasks they run.
 app.conf.beat_schedule = {
-    "sweep-lost-work": {"task": "relief.sweep", "schedule": 60.0},
+    # Every minute (RELIEF_SWEEP_SECONDS: shorter in the fault tests).
+    "sweep-lost-work": {
+        "task": "relief.sweep",
+        "schedule": float(env_int("RELIEF_SWEEP_SECONDS", 60, minimum=1)),
+    },
     "escalate-sla": {"task": "relief.escalate_sla", "schedule": 300.0},
     "accrue-penalties": {
         "task": "loans.accrue_penalties",

@@ -358,3 +358,10 @@ REPORTS_EXPORT_TTL_DAYS = env_int("REPORTS_EXPORT_TTL_DAYS", 7, minimum=1)
 # An export may run much longer than the other tasks (CELERY_TASK_TIME_LIMIT); keep it under
 # the broker's visibility timeout (3600 s) so acks_late does not hand it to a second worker.
 REPORTS_EXPORT_TIME_LIMIT = env_int("REPORTS_EXPORT_TIME_LIMIT", 1800, minimum=60)
+
+# Triage (relief app, docs/operations.md). A triage task sent for a case counts as queued for
+# this long: the sweeper sends another only after it passes, so an outage of many sweeps
+# queues each case once per lease. Keep it longer than the queue's usual wait.
+RELIEF_TRIAGE_LEASE_SECONDS = env_int("RELIEF_TRIAGE_LEASE_SECONDS", 120, minimum=1)
+# How long a triage waits for a row another transaction holds before its task tries again.
+RELIEF_TRIAGE_LOCK_TIMEOUT_MS = env_int("RELIEF_TRIAGE_LOCK_TIMEOUT_MS", 5000, minimum=10)

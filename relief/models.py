@@ -213,6 +213,10 @@ class ReliefApplication(models.Model):
         related_name="assigned_applications",
     )
     triaged_at = models.DateTimeField(_("triaged at"), null=True, blank=True)
+    # Until when the triage task sent for this case counts as queued or running: the sweeper
+    # sends another only after it passes (relief.services.sweeper), so an outage that lasts
+    # many sweeps queues each case once per lease, not once per sweep.
+    triage_claimed_until = models.DateTimeField(_("triage claimed until"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("submitted at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -242,6 +246,13 @@ class ReliefApplication(models.Model):
         indexes = [
             models.Index(fields=["status", "-priority", "sla_due"], name="relief_queue"),
             models.Index(fields=["borrower", "-created_at"], name="relief_by_borrower"),
+            # Each reviewer's undecided cases, counted by triage to choose the reviewer with
+            # the fewest: the open queue only, read without locking anything.
+            models.Index(
+                fields=["assigned_to"],
+                condition=models.Q(status__in=UNDECIDED_STATUSES),
+                name="relief_undecided_by_assignee",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -250,29 +261,6 @@ class ReliefApplication(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
-
-
-class ReviewerWorkload(models.Model):
-    """How many undecided cases each reviewer holds, kept by the database: a trigger on
-    relief_reliefapplication counts a case in when it is assigned while undecided and out when
-    it is decided or handed to someone else (migration 0007; PostgreSQL). Triage reads it to
-    give a case to the reviewer with the fewest, instead of counting the open queue for every
-    case (docs/benchmarks.md, "The review queue"). Never written by the code."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        primary_key=True,
-        on_delete=models.CASCADE,
-        related_name="relief_workload",
-    )
-    open_cases = models.IntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("reviewer workload")
-        verbose_name_plural = _("reviewer workloads")
-
-    def __str__(self) -> str:
-        return f"{self.user_id}: {self.open_cases}"
 
 
 def evidence_path(instance: "Evidence", filename: str) -> str:

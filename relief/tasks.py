@@ -8,6 +8,7 @@ up only when the task runs, so either side may be imported first.
 import logging
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 
 from core.errors import TemporaryFailure
 from relief.services import deadlines, delivery, reminders, review, sweeper
@@ -15,8 +16,20 @@ from relief.services import deadlines, delivery, reminders, review, sweeper
 log = logging.getLogger(__name__)
 
 
-@shared_task(name="relief.triage_application")
-def triage_application(application_id: int) -> str:
+@shared_task(
+    bind=True,
+    name="relief.triage_application",
+    # A case another transaction holds past the lock timeout (TemporaryFailure), or a triage
+    # cut short by the soft time limit, tries again after about 1, 2, 4, … 60 s (jittered so
+    # the retries of many cases spread out), 8 times; then the sweeper sends it again once its
+    # lease has passed.
+    autoretry_for=(TemporaryFailure, SoftTimeLimitExceeded),
+    max_retries=8,
+    retry_backoff=1,
+    retry_backoff_max=60,
+    retry_jitter=True,
+)
+def triage_application(self, application_id: int) -> str:
     return review.relief_application_triage(application_id=application_id).status
 
 

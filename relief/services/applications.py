@@ -23,6 +23,7 @@ from relief.models import (
 from relief.presentation import not_eligible_label
 from relief.services.evidence import evidence_add_many, evidence_files_removed_on_failure
 from relief.services.review import sla_start
+from relief.services.sweeper import triage_lease_end
 from relief.services.transitions import application_lock, transition, transition_check
 
 OPEN_APPLICATION = _("This loan already has an open application (#%(id)s).")
@@ -34,7 +35,8 @@ OFFER_EXPIRED = _("This offer expired on %(deadline)s and can no longer be accep
 
 
 def triage_enqueue(application_id: int) -> None:
-    """Triage after commit; if the broker is away the sweeper triages it later."""
+    """Triage after commit; if the broker is away the sweeper triages it once the case's
+    triage lease has passed."""
     publishing.publish_on_commit(
         tasks.triage_application, application_id, what=f"the triage of {application_id}"
     )
@@ -111,6 +113,8 @@ def relief_application_submit(
                 penalty_at_submission=quote.penalty_outstanding,
                 dpd_at_submission=loan_quote.state.dpd,
                 bucket_at_submission=loan_quote.state.bucket,
+                # The triage sent on commit counts as queued for one lease (the sweeper).
+                triage_claimed_until=triage_lease_end(),
             )
             transition(application, "submit", actor_kind=ActorKind.BORROWER, actor=submitted_by)
             evidence_add_many(application=application, uploads=uploads, uploaded_by=submitted_by)

@@ -7,14 +7,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import permissions
-from core.errors import ConflictError, DomainError
+from core.errors import ConflictError, DomainError, TemporaryFailure
 from loans import selectors as loan_selectors
 from loans.models import Borrower, Loan
 from relief import rules, selectors
@@ -68,21 +69,21 @@ def reviewer_with_fewest_open_cases(*, borrower_id: int | None = None):
     """The active reviewer with the fewest undecided cases (ties: the earliest account), never
     the borrower `borrower_id` herself.
 
-    On PostgreSQL the counts are kept by the database as cases are assigned and decided
-    (`ReviewerWorkload`), so choosing costs the same however long the queue; elsewhere (SQLite
-    in development) they are counted here."""
-    if connection.vendor == "postgresql":
-        open_cases = Coalesce("relief_workload__open_cases", 0)
-    else:
-        open_cases = Count(
-            "assigned_applications",
-            filter=Q(assigned_applications__status__in=UNDECIDED_STATUSES),
-        )
+    A read that locks nothing: each reviewer's cases are counted in the index of the open
+    queue (`relief_undecided_by_assignee`), so no row is shared by every triage (relief
+    migration 0014)."""
+    open_cases = (
+        ReliefApplication.objects.filter(assigned_to=OuterRef("pk"), status__in=UNDECIDED_STATUSES)
+        .order_by()
+        .values("assigned_to")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     reviewers = permissions.users_with(permissions.DECIDE_CASES)
     if borrower_id is not None:
         reviewers = reviewers.exclude(borrower__pk=borrower_id)
     return (
-        reviewers.annotate(open_cases=open_cases)
+        reviewers.annotate(open_cases=Coalesce(Subquery(open_cases), 0))
         .order_by("open_cases", "id")
         .only("pk")  # triage needs the id; the rest is read if asked for
         .first()
@@ -94,12 +95,36 @@ def offer_deadline_from_today(application: ReliefApplication):
     return loan_selectors.local_today() + timedelta(days=days)
 
 
-@transaction.atomic
+# PostgreSQL's SQLSTATE for "lock_timeout passed" (lock_not_available).
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+def lock_timeout_set(milliseconds: int) -> None:
+    """Until the end of this transaction, give up waiting for a row lock after `milliseconds`
+    (PostgreSQL; SQLite has no row locks)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{milliseconds}ms"])
+
+
 def relief_application_triage(*, application_id: int) -> ReliefApplication:
     """Score a submitted case under the active policy; approve it automatically when the
     policy allows, else send it to review with a priority, an SLA and a reviewer.
 
-    Idempotent: a case no longer `submitted` is left as it is (a redelivered task)."""
+    Idempotent: a case no longer `submitted` is left as it is (a redelivered task). Waits at
+    most RELIEF_TRIAGE_LOCK_TIMEOUT_MS for the case or its loan while another transaction
+    holds them, then raises TemporaryFailure: its task tries again (relief.tasks)."""
+    try:
+        with transaction.atomic():
+            lock_timeout_set(settings.RELIEF_TRIAGE_LOCK_TIMEOUT_MS)
+            return application_triage_locked(application_id)
+    except OperationalError as exc:
+        if getattr(exc.__cause__, "pgcode", None) == LOCK_NOT_AVAILABLE:
+            raise TemporaryFailure(f"case {application_id} is locked; triage later") from exc
+        raise
+
+
+def application_triage_locked(application_id: int) -> ReliefApplication:
     application = application_lock(application_id)
     if application.status != ApplicationStatus.SUBMITTED:
         return application
