@@ -109,6 +109,9 @@ def main() -> int:
         print("chaos: FAILED (non-zero duplicates, lost or 500s)" if failed else "chaos: passed")
         return 1 if failed else 0
     except KeyboardInterrupt:
+        from chaos.load import STOP
+
+        STOP.set()
         log("interrupted")
         return 130
     finally:

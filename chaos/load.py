@@ -106,12 +106,17 @@ class Client:
         return status
 
 
+STOP = threading.Event()  # set on Ctrl-C: no further request starts
+
+
 def submit_all(
     client: Client, customers: list[Customer], *, threads: int = 8, pace: float = 0.0
 ) -> None:
     """Every customer submits once, `threads` at a time, `pace` seconds apart per thread."""
 
     def one(customer: Customer) -> None:
+        if STOP.is_set():
+            return
         client.submit(customer)
         if pace:
             time.sleep(pace)
@@ -132,5 +137,7 @@ class Background:
         self.thread.start()
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, kind, error, trace):
+        if kind is not None:  # interrupted or failed: start no further request
+            STOP.set()
         self.thread.join()
