@@ -99,7 +99,9 @@ def main() -> int:
         worker_log = (workdir / "worker.log").read_text(errors="replace")
         run.notes.append(
             f"worker log: {worker_log.count('Unrecoverable error')} 'Unrecoverable error', "
-            f"{worker_log.count('Restoring')} 'Restoring ... unacknowledged'"
+            f"{worker_log.count('Restoring')} 'Restoring ... unacknowledged', "
+            f"{worker_log.count('WorkerLostError')} tasks lost with a killed process "
+            "(redelivered: acks_late)"
         )
         for exit_ in stack.worker_exits:
             run.notes.append(f"the worker exited on its own ({exit_}); restarted as supervised")
