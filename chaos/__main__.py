@@ -100,7 +100,7 @@ def main() -> int:
         run.notes.append(
             f"worker log: {worker_log.count('Unrecoverable error')} 'Unrecoverable error', "
             f"{worker_log.count('Restoring')} 'Restoring ... unacknowledged', "
-            f"{worker_log.count('WorkerLostError')} tasks lost with a killed process "
+            f"{worker_log.count('raised error: WorkerLostError')} tasks lost with a killed process "
             "(redelivered: acks_late)"
         )
         for exit_ in stack.worker_exits:

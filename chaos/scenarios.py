@@ -41,17 +41,19 @@ class Run:
 
 
 def redis_outages(run: Run) -> Outcome:
-    """Redis killed and started again (empty: no persistence) `outages` times, 2 s away and
-    2 s back each, while borrowers submit and the worker is busy triaging and sending."""
+    """Redis killed and started again (empty: no persistence) `outages` times, away for 2, 4
+    or 6 s in turn and back for 2 s, while borrowers submit and the worker is busy triaging
+    and sending."""
     outages = run.scale["outages"]
     people = run.people("outage", run.scale["borrowers"] * 3)
     client, record = run.client()
-    pace = outages * 4.0 * 4 / len(people)  # spread over the outages, 4 threads
+    away = [(2.0, 4.0, 6.0)[n % 3] for n in range(outages)]
+    pace = (sum(away) + 2.0 * outages) * 4 / len(people)  # spread over the outages, 4 threads
     with Background(client, people, threads=4, pace=pace):
-        for _ in range(outages):
+        for seconds in away:
             time.sleep(2.0)
             run.stack.redis_stop()
-            time.sleep(2.0)
+            time.sleep(seconds)
             run.stack.redis_start()
     return Outcome(f"redis outages ×{outages}", record, people)
 
