@@ -18,6 +18,7 @@ COLUMNS = [
     ("statuses", "statuses", 30),
     ("p50", "p50 s", 6),
     ("p95", "p95 s", 6),
+    ("max", "max s", 6),
     ("saved", "saved", 5),
     ("triaged", "triaged", 7),
     ("duplicates", "dup rows", 8),

@@ -47,6 +47,7 @@ class Record:
             "statuses": " ".join(f"{code}×{n}" for code, n in sorted(counts.items())),
             "p50": quantile(0.5) if ordered else 0.0,
             "p95": quantile(0.95),
+            "max": ordered[-1] if ordered else 0.0,
             "mean": statistics.fmean(ordered) if ordered else 0.0,
             "errors": sum(n for code, n in counts.items() if failed(code)),
         }

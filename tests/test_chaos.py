@@ -67,6 +67,7 @@ def test_the_table_has_the_columns_that_decide_the_exit():
         "statuses": "201×1",
         "p50": 0.1,
         "p95": 0.2,
+        "max": 0.3,
         "saved": 1,
         "triaged": 1,
         "duplicates": 0,
