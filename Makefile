@@ -8,7 +8,7 @@ SCALE ?= full
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test install lint format worker beat bench migrate seed screenshots mutation clean
+.PHONY: run test install lint format worker beat bench chaos migrate seed screenshots mutation clean
 
 install: $(STAMP)
 
@@ -83,6 +83,13 @@ beat: install
 ## the reason, when a benchmark could not measure; a missed target is a figure, not a failure.
 bench: install
 	$(PY) -m bench --scale $(SCALE)
+
+## make chaos: faults injected into a whole stack of its own (docs/operations.md, "Chaos
+## run"); not part of `make test`. CHAOS_SCALE=small (3–5 minutes, the default) or full.
+## Needs redis-server and PostgreSQL on 127.0.0.1:5432 (user postgres); exits non-zero unless
+## no scenario left a duplicate, lost anything or answered a 500.
+chaos: install
+	CHAOS_SCALE=$${CHAOS_SCALE:-small} $(PY) -m chaos
 
 clean:
 	rm -rf $(VENV) db.sqlite3 test-db.sqlite3 staticfiles mutants

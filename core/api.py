@@ -46,6 +46,7 @@ from core.authentication import token_for
 from core.errors import ConflictError, DomainError
 from core.models import IdempotencyKey
 from core.throttles import (  # noqa: F401 - ApplicationCreateThrottle is used from here
+    IDEMPOTENCY_HEADER,
     ApplicationCreateThrottle,
     LoginThrottle,
     LoginUsernameThrottle,
@@ -342,8 +343,6 @@ class AuthTokenApi(APIView):
 
 # --- idempotent creation --------------------------------------------------------------------
 
-IDEMPOTENCY_HEADER = "Idempotency-Key"
-
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     IDEMPOTENCY_HEADER,
     type={"type": "string", "maxLength": 255},
@@ -370,7 +369,8 @@ def idempotent(request: Request, create: Callable[[], tuple[int, Any]]) -> Respo
 
     The key is claimed (a unique row) in the same transaction as the change: a concurrent
     retry with the key waits on the row, then answers the stored response; a request that
-    fails leaves no key, so it may be retried.
+    fails leaves no key, so it may be retried. A retry with a key already used is not counted
+    by the submission limit (`core.throttles.ApplicationCreateThrottle`).
     """
     key = (request.headers.get(IDEMPOTENCY_HEADER) or "").strip()
     if not key:

@@ -1,6 +1,10 @@
 """Rate limits, counted in the shared cache: the API's (DRF throttles) and the sign-in limits
 that the login page, the admin's login and `POST /api/v1/auth/token/` share.
 
+Each limit is a fixed window counted atomically: the window's key is created with `add` and
+counted with `incr` (one INCR in Redis, django-redis's), so concurrent requests in any number of
+web processes never pass more than the limit between them.
+
 A request's address is `client_address`: `REMOTE_ADDR`, or with `NUM_PROXIES` (0 by default)
 proxies of ours in front, the address the nearest of them saw (DRF's rule). An
 `X-Forwarded-For` sent by anyone else is not believed, so changing it changes nothing.
@@ -11,12 +15,15 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import time
 
 from redis.exceptions import RedisError
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 logger = logging.getLogger(__name__)
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 def client_address(request) -> str | None:
@@ -28,28 +35,63 @@ def client_address(request) -> str | None:
 
 class ScopedThrottle(SimpleRateThrottle):
     """A rate from `DEFAULT_THROTTLE_RATES[scope]`, read per request (so an override in the
-    settings applies at once), counted per user, or per address when signed out.
-    `methods` limits it to some methods (None: all)."""
+    settings applies at once), counted per user, or per address when signed out, in fixed
+    windows of the rate's duration. `methods` limits it to some methods (None: all)."""
 
     scope = ""
     methods: tuple[str, ...] | None = None
 
     def __init__(self):  # the rate is read per request, not when the class is made
-        pass
+        self.window_end: float | None = None
 
     def allow_request(self, request, view) -> bool:
         if self.methods is not None and request.method not in self.methods:
             return True
         self.rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
         self.num_requests, self.duration = self.parse_rate(self.rate)
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
         try:
-            return super().allow_request(request, view)
+            count = self.count_in_window()
         except (RedisError, OSError):
+            count = None
+        if count is None:
             # The counts are kept in the cache (Redis in production). With it away the request
             # goes on unlimited rather than failing: sign-ins are still locked out after
             # repeated failures (django-axes, in the database).
             logger.warning("rate limit %s not checked: the cache is unavailable", self.scope)
             return True
+        return count <= self.num_requests
+
+    def count_in_window(self) -> int | None:
+        """Count this request in the current window and return the window's count so far;
+        None when the cache did not answer."""
+        now = self.timer()
+        window = int(now // self.duration)
+        self.window_end = (window + 1) * self.duration
+        key = f"{self.key}:{window}"
+        for _attempt in range(2):
+            # `add` creates the window's counter only if it is missing (SET NX); `incr` is one
+            # atomic INCR. The counter outlives its window, so it cannot expire in between
+            # unless the window is over, when the next attempt counts in a fresh one.
+            self.cache.add(key, 0, timeout=self.duration + 1)
+            try:
+                return self.cache.incr(key)
+            except ValueError:  # expired between the two calls
+                continue
+        return None
+
+    def wait(self) -> float | None:
+        """Seconds until the current window ends and requests are counted afresh."""
+        if self.window_end is None:
+            return None
+        return max(self.window_end - self.timer(), 1.0)
+
+    def timer(self) -> float:
+        return time.time()
 
     def get_ident(self, request) -> str | None:
         return client_address(request)
@@ -61,8 +103,30 @@ class ScopedThrottle(SimpleRateThrottle):
 
 
 class ApplicationCreateThrottle(ScopedThrottle):
+    """New applications per borrower (`THROTTLE_APPLICATIONS`). A retry with an
+    `Idempotency-Key` already used creates nothing (it answers the stored response, or 409),
+    so it is not counted and never refused."""
+
     scope = "applications"
     methods = ("POST",)
+
+    def allow_request(self, request, view) -> bool:
+        if self.methods is not None and request.method not in self.methods:
+            return True
+        if replays_a_known_key(request):
+            return True
+        return super().allow_request(request, view)
+
+
+def replays_a_known_key(request) -> bool:
+    """Whether the request carries an `Idempotency-Key` this user has already used."""
+    from core.models import IdempotencyKey  # the models are loaded after the settings
+
+    user = getattr(request, "user", None)
+    key = (request.headers.get(IDEMPOTENCY_HEADER) or "").strip()
+    if not key or len(key) > 255 or not (user and user.is_authenticated):
+        return False
+    return IdempotencyKey.objects.filter(user=user, key=key).exists()
 
 
 class LoginThrottle(ScopedThrottle):
