@@ -7,7 +7,7 @@ from chaos.__main__ import MUST_BE_ZERO, table
 from chaos.backends import record
 from chaos.measure import messages, provider_sends
 from relief.models import Notification
-from relief.services.notifications import notification_send
+from relief.services.delivery import notification_send
 from tests.api.conftest import submit
 from tests.factories import overdue_loan
 
@@ -78,3 +78,11 @@ def test_the_table_has_the_columns_that_decide_the_exit():
     text = table([row])
     assert "dup sends" in text and "lost" in text and "500s" in text
     assert set(MUST_BE_ZERO) == {"duplicates", "sends", "lost", "errors"}
+
+
+def test_the_counting_provider_sends_a_key_once_and_two_keys_twice(counted, alice):
+    record("sms", alice.phone, "hello", "key-1")
+    record("sms", alice.phone, "hello", "key-1")  # a retry with the same key: not sent again
+    assert provider_sends(counted)[("sms", alice.phone, "hello")] == 1
+    record("sms", alice.phone, "hello", "key-2")  # the same text under a new key: twice
+    assert provider_sends(counted)[("sms", alice.phone, "hello")] == 2
