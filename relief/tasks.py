@@ -9,11 +9,17 @@ import logging
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.db import InterfaceError, OperationalError
 
 from core.errors import TemporaryFailure
 from relief.services import deadlines, delivery, reminders, review, sweeper
 
 log = logging.getLogger(__name__)
+
+# A database connection cut off under a task (a restarted or failed-over PostgreSQL, a
+# terminated backend) passes like a broker outage: Celery's Django fixup closes the broken
+# connection after the task, and the retry opens a new one. Both tasks are idempotent.
+CONNECTION_LOST = (OperationalError, InterfaceError)
 
 
 @shared_task(
@@ -23,7 +29,7 @@ log = logging.getLogger(__name__)
     # cut short by the soft time limit, tries again after about 1, 2, 4, … 60 s (jittered so
     # the retries of many cases spread out), 8 times; then the sweeper sends it again once its
     # lease has passed.
-    autoretry_for=(TemporaryFailure, SoftTimeLimitExceeded),
+    autoretry_for=(TemporaryFailure, SoftTimeLimitExceeded, *CONNECTION_LOST),
     max_retries=8,
     retry_backoff=1,
     retry_backoff_max=60,
@@ -37,8 +43,10 @@ def triage_application(self, application_id: int) -> str:
     bind=True,
     name="relief.send_notification",
     # A provider's outage passes: try again after 30 s, 60 s, 120 s, 240 s, 480 s. The last
-    # attempt marks the notification failed rather than raising.
-    autoretry_for=(TemporaryFailure,),
+    # attempt marks the notification failed rather than raising. A send cut off by a lost
+    # database connection after the provider took it is found "sending" by the retry, which
+    # asks the provider again with the same key (relief.services.delivery).
+    autoretry_for=(TemporaryFailure, *CONNECTION_LOST),
     max_retries=5,
     retry_backoff=30,
     retry_backoff_max=480,
