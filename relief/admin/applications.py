@@ -24,6 +24,7 @@ from relief.admin.queue import (
     AssigneeFilter,
     AssignForm,
     BucketFilter,
+    PolicyVersionFilter,
     QueueStatusFilter,
     SlaBreachedFilter,
     duration_text,
@@ -57,7 +58,7 @@ class ReliefApplicationAdmin(CasePageAdmin):
         "reason",
         SlaBreachedFilter,
         AssigneeFilter,
-        "policy_version",
+        PolicyVersionFilter,
     )
     search_fields = ("loan__external_id", "borrower__phone")
     search_help_text = _("Application number, loan external id or borrower phone")

@@ -10,10 +10,11 @@ from django.contrib import admin
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_lists import BigListAdmin
 from relief.models import ApplicationEvent, Notification
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(BigListAdmin):
     """Visible to those with the view permission; nobody adds, changes or deletes."""
 
     def has_add_permission(self, request, obj=None):
@@ -41,7 +42,6 @@ class ApplicationEventAdmin(ReadOnlyAdmin):
     list_select_related = ("actor",)
     search_fields = ("=application__id",)
     search_help_text = _("Application number")
-    date_hierarchy = "at"
 
     @admin.display(description=_("note"))
     def note_short(self, obj: ApplicationEvent) -> str:
@@ -88,7 +88,6 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_filter = ("status", "channel", DeliveryErrorFilter, "kind")
     list_select_related = ("recipient",)
     search_fields = ("recipient__username", "kind")
-    date_hierarchy = "created_at"
 
     @admin.display(description=_("last error"))
     def error_short(self, obj: Notification) -> str:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from core import permissions
 from loans.models import mask_name, mask_phone
 from relief import selectors
-from relief.models import UNDECIDED_STATUSES, ApplicationStatus
+from relief.models import UNDECIDED_STATUSES, ApplicationStatus, ReliefPolicy
 from relief.review_selectors import assignable_reviewers
 
 # Cases whose decision clock runs (needs_info waits for the borrower; submitted for triage).
@@ -135,6 +135,23 @@ class BucketFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value():
             return queryset.filter(bucket_at_submission=self.value())
+        return queryset
+
+
+class PolicyVersionFilter(admin.SimpleListFilter):
+    """The policy versions from the policies' own small table, not a DISTINCT over every
+    application; the URL parameter is the one the field's filter had."""
+
+    title = _("policy version")
+    parameter_name = "policy_version__exact"
+
+    def lookups(self, request, model_admin):
+        versions = ReliefPolicy.objects.order_by("version").values_list("version", flat=True)
+        return [(str(version), str(version)) for version in versions]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(policy_version=int(self.value()))
         return queryset
 
 

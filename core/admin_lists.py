@@ -1,0 +1,48 @@
+"""Admin lists over big tables whose page time does not grow with the table.
+
+`BigListAdmin` drops the admin's second `COUNT(*)` (the "N total" next to a filtered count,
+`show_full_result_count = False`) and counts an unfiltered list from PostgreSQL's own estimate
+(`pg_class.reltuples`, kept by ANALYZE) through `EstimatedCountPaginator`; a filtered or
+searched list, or a small table, is counted exactly.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.core.paginator import Paginator
+from django.db import connections
+from django.utils.functional import cached_property
+
+# Below this many rows an exact count costs nothing worth saving.
+EXACT_BELOW = 100_000
+
+
+def estimated_rows(queryset) -> int | None:
+    """PostgreSQL's estimate of the rows of the queryset's table, None when it has none."""
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+            [queryset.model._meta.db_table],
+        )
+        row = cursor.fetchone()
+    return row[0] if row and row[0] >= 0 else None
+
+
+class EstimatedCountPaginator(Paginator):
+    @cached_property
+    def count(self) -> int:
+        queryset = self.object_list
+        query = getattr(queryset, "query", None)
+        if query is not None and not query.where and not query.combinator:
+            estimate = estimated_rows(queryset)
+            if estimate is not None and estimate >= EXACT_BELOW:
+                return estimate
+        return super().count
+
+
+class BigListAdmin(admin.ModelAdmin):
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
