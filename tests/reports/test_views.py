@@ -276,3 +276,16 @@ def test_repaid_chart_counts_cases_too_recent_to_know_rather_than_saying_there_a
     chart = chart[: chart.index("</svg>")]
     assert "No decided cases" not in chart
     assert "5 cases, all decided less than 30 days ago" in chart
+
+
+def test_dashboard_reads_repayments_once_for_its_table_and_its_overall_figure(client, ops, dataset):
+    """The effectiveness table and the overall "repaid within 30 days" come from one read."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(ops)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/ops/?from=2025-01-01&to=2025-02-28")
+    assert response.status_code == 200
+    reads = [q["sql"] for q in captured.captured_queries if "loans_installment" in q["sql"]]
+    assert len(reads) == 1
