@@ -46,3 +46,23 @@ class EstimatedCountPaginator(Paginator):
 class BigListAdmin(admin.ModelAdmin):
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+
+
+def fixed_choices_filter(field: str, title, choices) -> type[admin.SimpleListFilter]:
+    """A list filter offering `choices` (a fixed list, or a callable giving one) instead of
+    Django's default for a plain field, a `SELECT DISTINCT` over the whole table; the URL
+    parameter is the default's (`<field>__exact`)."""
+
+    class FixedChoicesFilter(admin.SimpleListFilter):
+        parameter_name = f"{field}__exact"
+
+        def lookups(self, request, model_admin):
+            return list(choices() if callable(choices) else choices)
+
+        def queryset(self, request, queryset):
+            if self.value():
+                return queryset.filter(**{field: self.value()})
+            return queryset
+
+    FixedChoicesFilter.title = title
+    return FixedChoicesFilter

@@ -6,12 +6,20 @@ notifications change only through the delivery task. Failed deliveries are easy 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_lists import BigListAdmin
-from relief.models import ApplicationEvent, Notification
+from core.admin_lists import BigListAdmin, fixed_choices_filter
+from relief.models import ApplicationEvent, ApplicationStatus, Notification
+
+NOTIFICATION_TEMPLATES = settings.BASE_DIR / "templates" / "notifications"
+
+
+def notification_kinds() -> list[tuple[str, str]]:
+    """The kinds there are: one text template each (relief.services.notifications)."""
+    return [(path.stem, path.stem) for path in sorted(NOTIFICATION_TEMPLATES.glob("*.txt"))]
 
 
 class ReadOnlyAdmin(BigListAdmin):
@@ -38,7 +46,10 @@ class ApplicationEventAdmin(ReadOnlyAdmin):
         "to_status",
         "note_short",
     )
-    list_filter = ("actor_kind", "to_status")
+    list_filter = (
+        "actor_kind",
+        fixed_choices_filter("to_status", _("to"), ApplicationStatus.choices),
+    )
     list_select_related = ("actor",)
     search_fields = ("=application__id",)
     search_help_text = _("Application number")
@@ -85,7 +96,12 @@ class NotificationAdmin(ReadOnlyAdmin):
         "sent_at",
         "read_at",
     )
-    list_filter = ("status", "channel", DeliveryErrorFilter, "kind")
+    list_filter = (
+        "status",
+        "channel",
+        DeliveryErrorFilter,
+        fixed_choices_filter("kind", _("kind"), notification_kinds),
+    )
     list_select_related = ("recipient",)
     search_fields = ("recipient__username", "kind")
 
