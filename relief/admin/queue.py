@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import permissions
-from loans.models import mask_name, mask_phone
+from loans.models import Borrower, Loan, mask_name, mask_phone
 from relief import selectors
 from relief.models import UNDECIDED_STATUSES, ApplicationStatus, ReliefPolicy
 from relief.review_selectors import assignable_reviewers
@@ -45,6 +45,31 @@ def duration_text(delta: timedelta) -> str:
     if hours:
         return gettext("%(hours)dh %(minutes)dm") % {"hours": hours, "minutes": minutes}
     return gettext("%(minutes)dm") % {"minutes": minutes}
+
+
+# --- search ---------------------------------------------------------------------------------
+
+
+def case_search(term: str, *, full_phones: bool) -> Q:
+    """The cases a search box term finds, each lookup on one table through its index: a
+    number is also an application's; a loan or borrower external id (any case), a whole phone
+    or a whole borrower name; then part of a loan id or of a name, and, for those who see
+    full phones (`core.permissions.can_see_full_phones`), part of a phone (from four digits
+    on, for a number). Who sees phones masked finds one by the whole number only."""
+    is_number = term.isdigit() and len(term) <= 18
+    borrowers = Q(external_id__iexact=term) | Q(phone=term) | Q(name=term)
+    loans = Q(external_id__iexact=term)
+    if not is_number:
+        borrowers |= Q(name__icontains=term)
+        loans |= Q(external_id__icontains=term)
+    if full_phones and (not is_number or len(term) >= 4):
+        borrowers |= Q(phone__contains=term)
+    matches = Q(loan__in=Loan.objects.filter(loans).values("pk")) | Q(
+        borrower__in=Borrower.objects.filter(borrowers).values("pk")
+    )
+    if is_number:
+        matches |= Q(pk=int(term))
+    return matches
 
 
 # --- queue filters ----------------------------------------------------------------------------
