@@ -81,8 +81,8 @@ def pages(today) -> list[tuple[str, str, str]]:
     rows += [
         ("admin index", "admin", f"{admin}/"),
         ("queue (default)", "admin", app),
-        ("queue, all cases", "admin", f"{app}?queue=all"),
-        ("queue, all, last page", "admin", f"{app}?queue=all&p={queue_last}"),
+        ("queue, all cases", "admin", f"{app}?queue=all&assigned=all"),
+        ("queue, all, last page", "admin", f"{app}?queue=all&assigned=all&p={queue_last}"),
         ("queue search: phone", "admin", f"{app}?q={borrower.phone}"),
         ("queue search: loan id", "admin", f"{app}?q={recent.loan.external_id}"),
         ("queue search: borrower id", "admin", f"{app}?q={borrower.external_id}"),
