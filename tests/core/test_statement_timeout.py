@@ -65,7 +65,7 @@ def test_the_api_answers_the_same_in_json(ops_client):
             cursor.execute("LOCK TABLE relief_reliefapplication IN ACCESS EXCLUSIVE MODE")
         with connection.cursor() as cursor:
             cursor.execute("SET statement_timeout = 300")
-        response = ops_client.get("/api/v1/reports/reviewers/?format=json")
+        response = ops_client.get("/api/v1/review/queue/")
         assert response.status_code == 503
         assert response.json()["error"]["code"] == "too_large"
         assert running_on_applications() == 0
