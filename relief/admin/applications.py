@@ -131,7 +131,8 @@ class ReliefApplicationAdmin(CasePageAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         """Search: "#123" is application 123; otherwise `case_search` (relief/admin/queue.py):
-        an application number, loan or borrower id, phone or name, through indexed lookups."""
+        an application number, loan or borrower id, whole phone or name through indexed
+        lookups first; only when none matches, part of a name, loan id or phone."""
         term = search_term.strip()
         if not term:
             return queryset, False
@@ -141,7 +142,10 @@ class ReliefApplicationAdmin(CasePageAdmin):
                 return queryset.filter(pk=int(number)), False
             return queryset.none(), False
         full_phones = permissions.can_see_full_phones(request.user)
-        return queryset.filter(case_search(term, full_phones=full_phones)), False
+        exact = queryset.filter(case_search(term, full_phones=full_phones, partial=False))
+        if exact.exists():
+            return exact, False
+        return queryset.filter(case_search(term, full_phones=full_phones, partial=True)), False
 
     # --- actions ---
 

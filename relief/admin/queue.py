@@ -50,24 +50,26 @@ def duration_text(delta: timedelta) -> str:
 # --- search ---------------------------------------------------------------------------------
 
 
-def case_search(term: str, *, full_phones: bool) -> Q:
-    """The cases a search box term finds, each lookup on one table through its index: a
-    number is also an application's; a loan or borrower external id (any case), a whole phone
-    or a whole borrower name; then part of a loan id or of a name, and, for those who see
-    full phones (`core.permissions.can_see_full_phones`), part of a phone (from four digits
-    on, for a number). Who sees phones masked finds one by the whole number only."""
+def case_search(term: str, *, full_phones: bool, partial: bool) -> Q:
+    """The cases a search box term finds, each lookup on one table. Exact (`partial` False),
+    through indexes: a number is also an application's; a loan or borrower external id (any
+    case), a whole phone or a whole borrower name. Partial: part of a loan id or of a name,
+    and, for those who see full phones (`core.permissions.can_see_full_phones`), part of a
+    phone (from four digits on, for a number). Who sees phones masked finds one by the whole
+    number only."""
     is_number = term.isdigit() and len(term) <= 18
-    borrowers = Q(external_id__iexact=term) | Q(phone=term) | Q(name=term)
-    loans = Q(external_id__iexact=term)
-    if not is_number:
-        borrowers |= Q(name__icontains=term)
-        loans |= Q(external_id__icontains=term)
-    if full_phones and (not is_number or len(term) >= 4):
-        borrowers |= Q(phone__contains=term)
+    if partial:
+        borrowers = Q(pk__in=[]) if is_number else Q(name__icontains=term)
+        loans = Q(pk__in=[]) if is_number else Q(external_id__icontains=term)
+        if full_phones and (not is_number or len(term) >= 4):
+            borrowers |= Q(phone__contains=term)
+    else:
+        borrowers = Q(external_id__iexact=term) | Q(phone=term) | Q(name=term)
+        loans = Q(external_id__iexact=term)
     matches = Q(loan__in=Loan.objects.filter(loans).values("pk")) | Q(
         borrower__in=Borrower.objects.filter(borrowers).values("pk")
     )
-    if is_number:
+    if is_number and not partial:
         matches |= Q(pk=int(term))
     return matches
 

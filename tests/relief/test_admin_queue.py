@@ -258,3 +258,16 @@ def test_search_finds_a_case_by_borrower_id_and_name_whole_or_in_part(client, re
     assert listed(client.get(QUEUE, {"q": "sanfeng"})) == [theirs.pk]
     assert other.pk not in listed(client.get(QUEUE, {"q": "sanfeng"}))
     assert listed(client.get(QUEUE, {"q": "nobody-like-this"})) == []
+
+
+def test_search_by_a_whole_name_lists_that_borrower_only_and_parts_only_when_none_is_whole(
+    client, reviewer, colleague
+):
+    whole = submitted_application(assign_to=colleague)
+    longer = submitted_application(assign_to=colleague)
+    for application, name in ((whole, "Li Na"), (longer, "Li Nana")):
+        application.borrower.name = name
+        application.borrower.save(update_fields=["name"])
+    client.force_login(reviewer)
+    assert listed(client.get(QUEUE, {"q": "Li Na"})) == [whole.pk]
+    assert set(listed(client.get(QUEUE, {"q": "Li N"}))) == {whole.pk, longer.pk}
