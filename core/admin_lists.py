@@ -46,6 +46,16 @@ class EstimatedCountPaginator(Paginator):
 class BigListAdmin(admin.ModelAdmin):
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+    # Wide columns no list column shows: left out of the list's rows (not of the object's
+    # own page, which reads them).
+    list_defer: tuple[str, ...] = ()
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        match = getattr(request, "resolver_match", None)
+        if self.list_defer and match and (match.url_name or "").endswith("_changelist"):
+            queryset = queryset.defer(*self.list_defer)
+        return queryset
 
 
 def fixed_choices_filter(field: str, title, choices) -> type[admin.SimpleListFilter]:

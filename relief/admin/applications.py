@@ -67,6 +67,7 @@ class ReliefApplicationAdmin(CasePageAdmin):
     ordering = ("-priority", F("sla_due").asc(nulls_last=True), "created_at", "id")
     actions = ("claim", "assign")
     list_per_page = 50
+    list_defer = ("quote", "review_quote", "description")
     assign_template = "admin/relief/reliefapplication/assign.html"
 
     # Applications come from borrowers and are never deleted (the event log refers to them).

@@ -52,6 +52,7 @@ class ApplicationEventAdmin(ReadOnlyAdmin):
     )
     list_select_related = ("actor",)
     search_fields = ("=application__id",)
+    list_defer = ("data",)
     search_help_text = _("Application number")
 
     @admin.display(description=_("note"))
@@ -104,6 +105,7 @@ class NotificationAdmin(ReadOnlyAdmin):
     )
     list_select_related = ("recipient",)
     search_fields = ("recipient__username", "kind")
+    list_defer = ("body", "texts")
 
     @admin.display(description=_("last error"))
     def error_short(self, obj: Notification) -> str:

@@ -107,3 +107,15 @@ def test_audit_lists_offer_fixed_choices_without_a_distinct_over_their_rows(admi
     in_review = ApplicationEvent.objects.filter(to_status="in_review").count()
     assert in_review < events
     assert f"{in_review} application events" in html
+
+
+def test_the_queue_list_leaves_the_quote_out_and_the_case_page_shows_it(client, today):
+    reviewer = staff_user("defer-reviewer", "Reviewer")
+    case = submitted_application(BorrowerFactory(), today=today, assign_to=reviewer)
+    client.force_login(reviewer)
+    _, queries = page_sql(client, "/admin/relief/reliefapplication/?queue=all")
+    listing = [sql for sql in queries if sql.startswith('SELECT "relief_reliefapplication"."id"')]
+    assert listing
+    assert all('"relief_reliefapplication"."quote"' not in sql for sql in listing)
+    _, queries = page_sql(client, f"/admin/relief/reliefapplication/{case.pk}/change/")
+    assert any('"relief_reliefapplication"."quote"' in sql for sql in queries)
