@@ -32,6 +32,7 @@ BENCHMARKS = [
     "bench.bench_queue",
     "bench.bench_export",
     "bench.bench_pages",
+    "bench.bench_staff",
 ]
 RESULTS = Path(__file__).resolve().parent / "results"
 

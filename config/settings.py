@@ -102,6 +102,16 @@ DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent requests from the dev server and eager tasks share one file.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+# PostgreSQL cancels a web request's query after this long (a page then says the range is too
+# large: core.views.server_error), so none keeps running after its request is gone; the
+# worker's exports get longer (reports.tasks). JIT compiling costs the reports more than it
+# saves on this app's queries: off.
+WEB_STATEMENT_TIMEOUT_MS = env_int("WEB_STATEMENT_TIMEOUT_MS", 15_000, minimum=0)
+WORKER_STATEMENT_TIMEOUT_MS = env_int("WORKER_STATEMENT_TIMEOUT_MS", 30 * 60_000, minimum=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={WEB_STATEMENT_TIMEOUT_MS} -c jit=off"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -39,13 +39,29 @@ def healthz(request):
     return JsonResponse(body, status=200 if database == "ok" else 503)
 
 
+def statement_timed_out(exception) -> bool:
+    """The database cancelled the request's query at its statement_timeout (SQLSTATE 57014)."""
+    return (
+        isinstance(exception, OperationalError)
+        and getattr(exception.__cause__, "pgcode", None) == "57014"
+    )
+
+
 def server_error(request):
     """The 500 handler. When the database refuses connections the answer is 503 — try again
     shortly — not an error page; API clients always get the JSON error shape."""
     exception = sys.exc_info()[1]
     unavailable = isinstance(exception, OperationalError | InterfaceError)
     status = 503 if unavailable else 500
-    if unavailable:
+    if statement_timed_out(exception):
+        # PostgreSQL cancelled the query (statement_timeout): nothing is left running.
+        message = _(
+            "This asks for more than can be read in %(seconds)s seconds: choose a shorter "
+            "range or fewer filters, or export it to a file in the background."
+        ) % {"seconds": settings.WEB_STATEMENT_TIMEOUT_MS // 1000}
+        heading = _("Too much to read at once")
+        code = "too_large"
+    elif unavailable:
         message = _("The service is briefly unavailable. Please try again in a minute.")
         heading = _("Briefly unavailable")
         code = "unavailable"
@@ -65,7 +81,7 @@ def server_error(request):
             body = f"<!doctype html><title>{status}</title><p>{message}</p>"
         response = HttpResponse(body)
     response.status_code = status
-    if unavailable:
+    if unavailable and code == "unavailable":
         response["Retry-After"] = "30"
     return response
 

@@ -7,6 +7,7 @@ permissions only, see relief/migrations/0004_roles.py) edit nothing.
 from django.contrib import admin
 
 from core import permissions
+from core.admin_lists import BigListAdmin
 from loans.models import Borrower, Installment, Loan, LoanProduct, Repayment
 
 INSTALLMENT_FIELDS = (
@@ -61,7 +62,7 @@ def phone_search_fields(request, fields) -> tuple[str, ...]:
 
 
 @admin.register(Borrower)
-class BorrowerAdmin(ReadOnlyMoneyMixin, admin.ModelAdmin):
+class BorrowerAdmin(ReadOnlyMoneyMixin, BigListAdmin):
     list_display = ("external_id", "name", "masked_phone", "language", "notification_channel")
     search_fields = ("external_id", "name", "phone")
     readonly_fields = ("user", "external_id", "national_id_masked", "masked_phone", "created_at")
@@ -100,7 +101,7 @@ class RepaymentInline(admin.TabularInline):
 
 
 @admin.register(Loan)
-class LoanAdmin(ReadOnlyMoneyMixin, admin.ModelAdmin):
+class LoanAdmin(ReadOnlyMoneyMixin, BigListAdmin):
     list_display = ("external_id", "borrower", "product", "principal", "status", "disbursed_on")
     list_filter = ("status", "product", "legal_proceedings", "fraud_flag")
     search_fields = ("external_id", "borrower__external_id", "borrower__phone")
@@ -125,7 +126,7 @@ class LoanAdmin(ReadOnlyMoneyMixin, admin.ModelAdmin):
 
 
 @admin.register(Installment)
-class InstallmentAdmin(ReadOnlyMoneyMixin, admin.ModelAdmin):
+class InstallmentAdmin(ReadOnlyMoneyMixin, BigListAdmin):
     list_display = ("loan", "seq", "due_date", "principal_due", "interest_due", "penalty_accrued")
     list_select_related = ("loan",)
     search_fields = ("loan__external_id",)
@@ -136,7 +137,7 @@ class InstallmentAdmin(ReadOnlyMoneyMixin, admin.ModelAdmin):
 
 
 @admin.register(Repayment)
-class RepaymentAdmin(ReadOnlyMoneyMixin, admin.ModelAdmin):
+class RepaymentAdmin(ReadOnlyMoneyMixin, BigListAdmin):
     list_display = ("reference", "loan", "amount", "paid_on", "waiver_posted", "created_at")
     list_select_related = ("loan",)
     search_fields = ("reference", "loan__external_id")

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -55,6 +56,11 @@ class Borrower(models.Model):
     class Meta:
         verbose_name = _("borrower")
         verbose_name_plural = _("borrowers")
+        # The review queue's search (relief/admin/queue.py): an id in any case, a whole name.
+        indexes = [
+            models.Index(Upper("external_id"), name="borrower_external_id_upper"),
+            models.Index(fields=["name"], name="borrower_name"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.external_id})"
@@ -167,6 +173,7 @@ class Loan(models.Model):
         verbose_name = _("loan")
         verbose_name_plural = _("loans")
         ordering = ["id"]
+        indexes = [models.Index(Upper("external_id"), name="loan_external_id_upper")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(day_count_basis__in=DayCountBasis.values),

@@ -5,7 +5,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -253,6 +253,14 @@ class ReliefApplication(models.Model):
                 condition=models.Q(status__in=UNDECIDED_STATUSES),
                 name="relief_undecided_by_assignee",
             ),
+            # The queue's order (relief/admin/applications.py), read one page at a time.
+            models.Index(
+                F("priority").desc(),
+                F("sla_due").asc(),  # NULLS LAST, as the queue sorts: the default
+                F("created_at"),
+                F("id"),
+                name="relief_queue_order",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -334,6 +342,7 @@ class ApplicationEvent(models.Model):
         verbose_name = _("application event")
         verbose_name_plural = _("application events")
         ordering = ["at", "id"]
+        indexes = [models.Index(fields=["at", "id"], name="event_by_time")]
 
     def __str__(self) -> str:
         return f"{self.from_status or '∅'} → {self.to_status}"
@@ -430,6 +439,7 @@ class Notification(models.Model):
         ]
         indexes = [
             models.Index(fields=["recipient", "channel", "read_at"], name="notification_inbox"),
+            models.Index(fields=["-created_at", "-id"], name="notification_by_time"),
             models.Index(
                 fields=["status", "created_at"],
                 name="notification_unsent",

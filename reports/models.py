@@ -123,3 +123,40 @@ class ExportLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor}: {self.report}.{self.format} ({self.rows} rows)"
+
+
+class ReviewerDecision(models.Model):
+    """A decision as the reviewers report counts it, one row per reviewer taking part: `own`
+    for the reviewer who made it (the first approver of a four-eyes case, else the one who
+    decided), `second` for the one confirming someone's approval. Automatic decisions have
+    no reviewer and no row.
+
+    A database view over the applications (migration 0003), so that the report is one
+    aggregate over the range's decisions; read only.
+    """
+
+    class Role(models.TextChoices):
+        OWN = "own", _("Own decision")
+        SECOND = "second", _("Second approval")
+
+    application = models.ForeignKey(
+        "relief.ReliefApplication", on_delete=models.DO_NOTHING, related_name="+"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="+"
+    )
+    role = models.CharField(max_length=8, choices=Role.choices)
+    # The application's, as the report's filters and figures need them.
+    loan = models.ForeignKey("loans.Loan", on_delete=models.DO_NOTHING, related_name="+")
+    created_at = models.DateTimeField()
+    decided_at = models.DateTimeField()
+    status = models.CharField(max_length=32)
+    suggested_percent = models.PositiveSmallIntegerField()
+    decided_percent = models.PositiveSmallIntegerField(null=True)
+
+    class Meta:
+        managed = False
+        db_table = "reports_reviewerdecision"
+
+    def __str__(self) -> str:
+        return f"{self.role} #{self.application_id}"

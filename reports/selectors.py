@@ -145,10 +145,11 @@ def effectiveness_rows(filters: ReportFilters, now: datetime) -> list[dict[str, 
     ]
 
 
-def effectiveness_overall(filters: ReportFilters, now: datetime) -> dict[str, dict[str, Any]]:
-    """Repaid within 30 days, approved against rejected, all buckets together."""
+def effectiveness_overall(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Repaid within 30 days, approved against rejected, all buckets together (from the
+    effectiveness report's rows, read once per page)."""
     overall: dict[str, dict[str, Any]] = {}
-    for row in effectiveness_rows(filters, now):
+    for row in rows:
         entry = overall.setdefault(row["outcome"], {"observed": 0, "repaid": 0})
         entry["observed"] += row["observed_30d"]
         entry["repaid"] += row["repaid_30d"]
@@ -194,6 +195,7 @@ def dashboard(filters: ReportFilters, *, now: datetime | None = None) -> Dashboa
     empty_month = {name.removeprefix("r_"): 0 for name in AGGREGATE_NAMES}
     empty_sla = {"manual": 0, "breached": 0, "within": 0, "breached_pct": None}
     months = months_in(filters)
+    effectiveness = effectiveness_rows(filters, now)
     return Dashboard(
         filters=filters,
         granularity=granularity,
@@ -202,7 +204,7 @@ def dashboard(filters: ReportFilters, *, now: datetime | None = None) -> Dashboa
         by_reason=outcomes_by(filters, "reason"),
         by_month=[by_month.get(m, {**empty_month, "month": m}) for m in months],
         sla=[sla.get(m, {**empty_sla, "month": m}) for m in months],
-        effectiveness=effectiveness_rows(filters, now),
-        effectiveness_overall=effectiveness_overall(filters, now),
+        effectiveness=effectiveness,
+        effectiveness_overall=effectiveness_overall(effectiveness),
         totals=totals(filters, now),
     )

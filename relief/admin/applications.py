@@ -8,7 +8,7 @@ A case opens on the case page (relief/admin/case.py) instead of a change form.
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.db.models import F, Q
+from django.db.models import F
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
@@ -24,8 +24,10 @@ from relief.admin.queue import (
     AssigneeFilter,
     AssignForm,
     BucketFilter,
+    PolicyVersionFilter,
     QueueStatusFilter,
     SlaBreachedFilter,
+    case_search,
     duration_text,
     mask_name,
     masked_borrower,
@@ -57,14 +59,15 @@ class ReliefApplicationAdmin(CasePageAdmin):
         "reason",
         SlaBreachedFilter,
         AssigneeFilter,
-        "policy_version",
+        PolicyVersionFilter,
     )
     search_fields = ("loan__external_id", "borrower__phone")
-    search_help_text = _("Application number, loan external id or borrower phone")
+    search_help_text = _("Application number, loan or borrower external id, borrower phone or name")
     list_select_related = ("borrower", "loan", "assigned_to")
     ordering = ("-priority", F("sla_due").asc(nulls_last=True), "created_at", "id")
     actions = ("claim", "assign")
     list_per_page = 50
+    list_defer = ("quote", "review_quote", "description")
     assign_template = "admin/relief/reliefapplication/assign.html"
 
     # Applications come from borrowers and are never deleted (the event log refers to them).
@@ -128,26 +131,22 @@ class ReliefApplicationAdmin(CasePageAdmin):
     # --- search: the application number, the loan, the phone ---
 
     def get_search_results(self, request, queryset, search_term):
-        """Search: "#123" is application 123; a bare number is an application, a loan id or
-        (from four digits on) part of a phone; anything else is part of a loan id or phone.
-        Who sees phones masked finds one by the whole number only."""
+        """Search: "#123" is application 123; otherwise `case_search` (relief/admin/queue.py):
+        an application number, loan or borrower id, whole phone or name through indexed
+        lookups first; only when none matches, part of a name, loan id or phone."""
         term = search_term.strip()
         if not term:
             return queryset, False
         number = term.removeprefix("#")
-        is_number = number.isdigit() and len(number) <= 18
         if term.startswith("#"):
-            return queryset.filter(pk=int(number)) if is_number else queryset.none(), False
-        # The whole number only for those who see phones masked (can_see_full_phones).
+            if number.isdigit() and len(number) <= 18:
+                return queryset.filter(pk=int(number)), False
+            return queryset.none(), False
         full_phones = permissions.can_see_full_phones(request.user)
-        phone = Q(borrower__phone__contains=term) if full_phones else Q(borrower__phone=term)
-        if is_number:
-            matches = Q(pk=int(number)) | Q(loan__external_id__iexact=term)
-            if len(term) >= 4:
-                matches |= phone
-        else:
-            matches = Q(loan__external_id__icontains=term) | phone
-        return queryset.filter(matches), False
+        exact = queryset.filter(case_search(term, full_phones=full_phones, partial=False))
+        if exact.exists():
+            return exact, False
+        return queryset.filter(case_search(term, full_phones=full_phones, partial=True)), False
 
     # --- actions ---
 

@@ -8,17 +8,26 @@ to find.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin_lists import BigListAdmin, fixed_choices_filter
 from core.permissions import can_settle_messages
-from relief.models import ApplicationEvent, Notification
+from relief.models import ApplicationEvent, ApplicationStatus, Notification
 from relief.services.delivery import delivery_settle
 
+NOTIFICATION_TEMPLATES = settings.BASE_DIR / "templates" / "notifications"
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+
+def notification_kinds() -> list[tuple[str, str]]:
+    """The kinds there are: one text template each (relief.services.notifications)."""
+    return [(path.stem, path.stem) for path in sorted(NOTIFICATION_TEMPLATES.glob("*.txt"))]
+
+
+class ReadOnlyAdmin(BigListAdmin):
     """Visible to those with the view permission; nobody adds, changes or deletes."""
 
     def has_add_permission(self, request, obj=None):
@@ -42,11 +51,14 @@ class ApplicationEventAdmin(ReadOnlyAdmin):
         "to_status",
         "note_short",
     )
-    list_filter = ("actor_kind", "to_status")
+    list_filter = (
+        "actor_kind",
+        fixed_choices_filter("to_status", _("to"), ApplicationStatus.choices),
+    )
     list_select_related = ("actor",)
     search_fields = ("=application__id",)
+    list_defer = ("data",)
     search_help_text = _("Application number")
-    date_hierarchy = "at"
 
     @admin.display(description=_("note"))
     def note_short(self, obj: ApplicationEvent) -> str:
@@ -96,11 +108,16 @@ class NotificationAdmin(ReadOnlyAdmin):
         "sent_at",
         "read_at",
     )
-    list_filter = ("status", "channel", DeliveryErrorFilter, "kind")
+    list_filter = (
+        "status",
+        "channel",
+        DeliveryErrorFilter,
+        fixed_choices_filter("kind", _("kind"), notification_kinds),
+    )
     list_select_related = ("recipient",)
     search_fields = ("recipient__username", "kind")
-    date_hierarchy = "created_at"
     actions = ["mark_delivered", "send_again"]
+    list_defer = ("body", "texts")
 
     @admin.display(description=_("last error"))
     def error_short(self, obj: Notification) -> str:

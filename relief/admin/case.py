@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, fields
 
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import permissions
+from core.admin_lists import BigListAdmin
 from core.errors import DomainError
 from relief import review_selectors
 from relief.admin.queue import AssignForm, masked_borrower
@@ -52,7 +53,7 @@ def posted_version(request) -> int | None:
         return None
 
 
-class CasePageAdmin(admin.ModelAdmin):
+class CasePageAdmin(BigListAdmin):
     """The case page and its forms' views, for ReliefApplicationAdmin."""
 
     case_template = "admin/relief/reliefapplication/case.html"

@@ -18,9 +18,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import permissions
-from loans.models import mask_name, mask_phone
+from loans.models import Borrower, Loan, mask_name, mask_phone
 from relief import selectors
-from relief.models import UNDECIDED_STATUSES, ApplicationStatus
+from relief.models import UNDECIDED_STATUSES, ApplicationStatus, ReliefPolicy
 from relief.review_selectors import assignable_reviewers
 
 # Cases whose decision clock runs (needs_info waits for the borrower; submitted for triage).
@@ -45,6 +45,33 @@ def duration_text(delta: timedelta) -> str:
     if hours:
         return gettext("%(hours)dh %(minutes)dm") % {"hours": hours, "minutes": minutes}
     return gettext("%(minutes)dm") % {"minutes": minutes}
+
+
+# --- search ---------------------------------------------------------------------------------
+
+
+def case_search(term: str, *, full_phones: bool, partial: bool) -> Q:
+    """The cases a search box term finds, each lookup on one table. Exact (`partial` False),
+    through indexes: a number is also an application's; a loan or borrower external id (any
+    case), a whole phone or a whole borrower name. Partial: part of a loan id or of a name,
+    and, for those who see full phones (`core.permissions.can_see_full_phones`), part of a
+    phone (from four digits on, for a number). Who sees phones masked finds one by the whole
+    number only."""
+    is_number = term.isdigit() and len(term) <= 18
+    if partial:
+        borrowers = Q(pk__in=[]) if is_number else Q(name__icontains=term)
+        loans = Q(pk__in=[]) if is_number else Q(external_id__icontains=term)
+        if full_phones and (not is_number or len(term) >= 4):
+            borrowers |= Q(phone__contains=term)
+    else:
+        borrowers = Q(external_id__iexact=term) | Q(phone=term) | Q(name=term)
+        loans = Q(external_id__iexact=term)
+    matches = Q(loan__in=Loan.objects.filter(loans).values("pk")) | Q(
+        borrower__in=Borrower.objects.filter(borrowers).values("pk")
+    )
+    if is_number and not partial:
+        matches |= Q(pk=int(term))
+    return matches
 
 
 # --- queue filters ----------------------------------------------------------------------------
@@ -135,6 +162,23 @@ class BucketFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value():
             return queryset.filter(bucket_at_submission=self.value())
+        return queryset
+
+
+class PolicyVersionFilter(admin.SimpleListFilter):
+    """The policy versions from the policies' own small table, not a DISTINCT over every
+    application; the URL parameter is the one the field's filter had."""
+
+    title = _("policy version")
+    parameter_name = "policy_version__exact"
+
+    def lookups(self, request, model_admin):
+        versions = ReliefPolicy.objects.order_by("version").values_list("version", flat=True)
+        return [(str(version), str(version)) for version in versions]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(policy_version=int(self.value()))
         return queryset
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.contrib.auth import get_user_model
 from django.db.models import (
     Avg,
     Case,
@@ -12,12 +11,9 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    Func,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -29,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from loans.models import Installment
 from relief.models import ApplicationStatus, HardshipReason, ReliefApplication
 from reports.filters import ReportFilters, local_midnight, local_zone
+from reports.models import ReviewerDecision
 from reports.queries.sql import (
     APPROVED_Q,
     BOOL,
@@ -47,12 +44,11 @@ from reports.queries.sql import (
     ZERO_MONEY,
     Column,
     HoursBetween,
-    Median,
+    MedianOf,
     Percent,
     Report,
     RoundOne,
     S,
-    count_where,
     in_range,
     interpolate,
     mask_identifier,
@@ -191,29 +187,33 @@ def monthly_summary(filters: ReportFilters, unmasked: bool, now: datetime) -> Qu
 def reviewers(filters: ReportFilters, unmasked: bool, now: datetime) -> QuerySet:
     """Per reviewer. A decision belongs to the reviewer who made it: the first approver of a
     four-eyes case, else the one who decided; confirming someone's approval is a second
-    approval. Automatic approvals have no reviewer and are left out."""
-    decided = in_range(filters).filter(decided_at__isnull=False, decided_by__isnull=False)
-    own = decided.filter(
-        Q(first_approver=OuterRef("pk")) | Q(first_approver__isnull=True, decided_by=OuterRef("pk"))
-    )
-    seconds = decided.filter(decided_by=OuterRef("pk"), first_approver__isnull=False)
-    overrides = APPROVED_Q & ~Q(decided_percent=F("suggested_percent"))
+    approval. Automatic approvals have no reviewer and are left out.
 
-    def scalar(queryset, expression, output_field):
-        return Subquery(queryset.annotate(r_value=expression).values("r_value"), output_field)
-
+    One aggregate over the range's decisions (`ReviewerDecision`, a row per reviewer taking
+    part), whatever the number of users."""
+    own = Q(role=ReviewerDecision.Role.OWN)
+    overrides = own & APPROVED_Q & ~Q(decided_percent=F("suggested_percent"))
+    hours = Case(When(own, then=HoursBetween("created_at", "decided_at")), output_field=ONE_PLACE)
     return (
-        get_user_model()
-        .objects.filter(Q(Exists(own)) | Q(Exists(seconds)))
-        .order_by("username")
+        ReviewerDecision.objects.filter(filters.application_q())
+        .values("reviewer__username")
+        .annotate(
+            r_decisions=Count("id", filter=own),
+            r_approvals=Count("id", filter=own & APPROVED_Q),
+            r_rejections=Count("id", filter=own & REJECTED_Q),
+            r_median=MedianOf(hours),
+            r_overrides=Count("id", filter=overrides),
+            r_seconds=Count("id", filter=Q(role=ReviewerDecision.Role.SECOND)),
+        )
+        .order_by("reviewer__username")
         .values_list(
-            "username",
-            scalar(own, Func("id", function="COUNT"), IntegerField()),
-            scalar(own, count_where(APPROVED_Q), IntegerField()),
-            scalar(own, count_where(REJECTED_Q), IntegerField()),
-            scalar(own, Median(HoursBetween("created_at", "decided_at")), ONE_PLACE),
-            scalar(own, count_where(overrides), IntegerField()),
-            scalar(seconds, Func("id", function="COUNT"), IntegerField()),
+            "reviewer__username",
+            "r_decisions",
+            "r_approvals",
+            "r_rejections",
+            "r_median",
+            "r_overrides",
+            "r_seconds",
         )
     )
 

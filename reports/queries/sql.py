@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import (
+    Aggregate,
     BooleanField,
     Case,
     CharField,
@@ -209,6 +210,24 @@ class Median(Func):
     adds no GROUP BY). SQLite gets `reports_median` from reports.apps."""
 
     output_field = ONE_PLACE
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        template = (
+            "ROUND(CAST(percentile_cont(0.5) WITHIN GROUP (ORDER BY %(expressions)s) "
+            "AS NUMERIC), 1)"
+        )
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        template = "ROUND(reports_median(%(expressions)s), 1)"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+
+class MedianOf(Aggregate):
+    """The median as an aggregate (each group's, in a GROUP BY); NULLs are left out."""
+
+    output_field = ONE_PLACE
+    function = "percentile_cont"
 
     def as_postgresql(self, compiler, connection, **extra_context):
         template = (

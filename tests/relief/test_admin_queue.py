@@ -243,3 +243,31 @@ def test_an_overdue_case_row_is_highlighted_by_a_class_the_csp_allows(client, re
     assert "css/admin-relief.css" in page
     stylesheet = (settings.BASE_DIR / "static/css/admin-relief.css").read_text()
     assert ".sla-breached" in stylesheet
+
+
+def test_search_finds_a_case_by_borrower_id_and_name_whole_or_in_part(client, reviewer, colleague):
+    theirs = submitted_application(assign_to=colleague)
+    other = submitted_application(assign_to=reviewer)
+    borrower = theirs.borrower
+    borrower.name = "Zhang Sanfeng"
+    borrower.save(update_fields=["name"])
+    client.force_login(reviewer)
+    assert listed(client.get(QUEUE, {"q": borrower.external_id})) == [theirs.pk]
+    assert listed(client.get(QUEUE, {"q": borrower.external_id.lower()})) == [theirs.pk]
+    assert listed(client.get(QUEUE, {"q": "Zhang Sanfeng"})) == [theirs.pk]
+    assert listed(client.get(QUEUE, {"q": "sanfeng"})) == [theirs.pk]
+    assert other.pk not in listed(client.get(QUEUE, {"q": "sanfeng"}))
+    assert listed(client.get(QUEUE, {"q": "nobody-like-this"})) == []
+
+
+def test_search_by_a_whole_name_lists_that_borrower_only_and_parts_only_when_none_is_whole(
+    client, reviewer, colleague
+):
+    whole = submitted_application(assign_to=colleague)
+    longer = submitted_application(assign_to=colleague)
+    for application, name in ((whole, "Li Na"), (longer, "Li Nana")):
+        application.borrower.name = name
+        application.borrower.save(update_fields=["name"])
+    client.force_login(reviewer)
+    assert listed(client.get(QUEUE, {"q": "Li Na"})) == [whole.pk]
+    assert set(listed(client.get(QUEUE, {"q": "Li N"}))) == {whole.pk, longer.pk}

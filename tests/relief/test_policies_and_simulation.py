@@ -104,3 +104,33 @@ def test_simulate_policy_command_refuses_unknown_versions_and_bad_dates():
 def test_simulation_since_leaves_out_older_applications(known_cases, today):
     result = policy_simulate(version=1, since=today + timedelta(days=1))
     assert result.source == "overdue_loans"
+
+
+def test_simulation_since_starts_at_local_midnight_and_reads_the_window_by_timestamp(
+    known_cases, today
+):
+    """Cases submitted at 23:59 the evening before `since` (local time) are out, at 00:00 in;
+    the window is a timestamp range the created_at index serves, not a date per row."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from relief.models import ReliefApplication
+
+    zone = ZoneInfo(settings.TIME_ZONE)
+    since = today - timedelta(days=3)
+    first, second, third = ReliefApplication.objects.order_by("id")
+    ReliefApplication.objects.filter(pk=first.pk).update(
+        created_at=datetime.combine(since - timedelta(days=1), time(23, 59), tzinfo=zone)
+    )
+    ReliefApplication.objects.filter(pk=second.pk).update(
+        created_at=datetime.combine(since, time.min, tzinfo=zone)
+    )
+    with CaptureQueriesContext(connection) as captured:
+        result = policy_simulate(version=1, since=since)
+    assert result.cases == 2
+    reads = [q["sql"] for q in captured.captured_queries if "relief_reliefapplication" in q["sql"]]
+    assert reads and not any("AT TIME ZONE" in sql or "django_datetime" in sql for sql in reads)

@@ -285,3 +285,16 @@ def test_the_product_filter_names_each_product_in_the_readers_language(client, o
     assert "CASH18 · 现金贷 18%" in client.get("/ops/").content.decode()
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     assert "CASH18 · Cash loan 18%" in client.get("/ops/").content.decode()
+
+
+def test_dashboard_reads_repayments_once_for_its_table_and_its_overall_figure(client, ops, dataset):
+    """The effectiveness table and the overall "repaid within 30 days" come from one read."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(ops)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/ops/?from=2025-01-01&to=2025-02-28")
+    assert response.status_code == 200
+    reads = [q["sql"] for q in captured.captured_queries if "loans_installment" in q["sql"]]
+    assert len(reads) == 1
