@@ -205,40 +205,32 @@ class RoundOne(Func):
     output_field = ONE_PLACE
 
 
-class Median(Func):
+class MedianSql:
+    """The SQL of a median rounded to one place, for `Median` and `MedianOf` alike."""
+
+    output_field = ONE_PLACE
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        template = (
+            "ROUND(CAST(percentile_cont(0.5) WITHIN GROUP (ORDER BY %(expressions)s) "
+            "AS NUMERIC), 1)"
+        )
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        template = "ROUND(reports_median(%(expressions)s), 1)"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+
+class Median(MedianSql, Func):
     """The median, as a scalar over the rows of a subquery (a Func, not an Aggregate, so it
     adds no GROUP BY). SQLite gets `reports_median` from reports.apps."""
 
-    output_field = ONE_PLACE
 
-    def as_postgresql(self, compiler, connection, **extra_context):
-        template = (
-            "ROUND(CAST(percentile_cont(0.5) WITHIN GROUP (ORDER BY %(expressions)s) "
-            "AS NUMERIC), 1)"
-        )
-        return self.as_sql(compiler, connection, template=template, **extra_context)
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        template = "ROUND(reports_median(%(expressions)s), 1)"
-        return self.as_sql(compiler, connection, template=template, **extra_context)
-
-
-class MedianOf(Aggregate):
+class MedianOf(MedianSql, Aggregate):
     """The median as an aggregate (each group's, in a GROUP BY); NULLs are left out."""
 
-    output_field = ONE_PLACE
     function = "percentile_cont"
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        template = (
-            "ROUND(CAST(percentile_cont(0.5) WITHIN GROUP (ORDER BY %(expressions)s) "
-            "AS NUMERIC), 1)"
-        )
-        return self.as_sql(compiler, connection, template=template, **extra_context)
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        template = "ROUND(reports_median(%(expressions)s), 1)"
-        return self.as_sql(compiler, connection, template=template, **extra_context)
 
 
 def count_where(condition: Q) -> Func:
