@@ -140,7 +140,9 @@ class NotificationAdmin(ReadOnlyAdmin):
         """Only the messages that need attention; each one's answer in the admin's log."""
         settled = 0
         for notification in queryset.filter(status=Notification.Status.NEEDS_ATTENTION):
-            if delivery_settle(notification_id=notification.pk, delivered=delivered):
+            if delivery_settle(
+                user=request.user, notification_id=notification.pk, delivered=delivered
+            ):
                 settled += 1
                 # Kept in the language of the person who settled it.
                 self.log_change(request, notification, str(SETTLED[delivered]))

@@ -22,12 +22,13 @@ import uuid
 from email.utils import parseaddr
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 
-from core.errors import TemporaryFailure
+from core import permissions
+from core.errors import DomainError, TemporaryFailure
 from relief.models import Notification
 from relief.services.notifications import (
     PermanentSmsError,
@@ -44,6 +45,9 @@ IN_DOUBT = (
 )
 
 
+NOT_ALLOWED_TO_SETTLE = _("Only operations staff may settle a message in doubt.")
+
+
 class PermanentDeliveryError(Exception):
     pass
 
@@ -51,8 +55,8 @@ class PermanentDeliveryError(Exception):
 def provider_deduplicates(channel: str) -> bool:
     """Whether the configured backend of `channel` sends a key it has seen only once (its
     class says so with `deduplicates = True`)."""
-    path = settings.EMAIL_BACKEND if channel == Notification.Channel.EMAIL else settings.SMS_BACKEND
-    return bool(getattr(import_string(path), "deduplicates", False))
+    backend = get_connection() if channel == Notification.Channel.EMAIL else sms_backend()
+    return bool(getattr(backend, "deduplicates", False))
 
 
 def message_id(provider_key: str) -> str:
@@ -171,10 +175,12 @@ def delivery_attempt(*, claim: Notification, final_attempt: bool) -> tuple[str, 
 
 
 @transaction.atomic
-def delivery_settle(*, notification_id: int, delivered: bool) -> bool:
+def delivery_settle(*, user, notification_id: int, delivered: bool) -> bool:
     """A person's answer for a message in doubt: the provider says it went out (`delivered`:
     marked sent) or that it did not (sent again, with the same key). False when the row no
-    longer needs attention."""
+    longer needs attention. Only who may settle messages may (403 otherwise)."""
+    if not permissions.can_settle_messages(user):
+        raise DomainError(NOT_ALLOWED_TO_SETTLE, code="forbidden", status=403)
     notification = Notification.objects.select_for_update().get(pk=notification_id)
     if notification.status != Notification.Status.NEEDS_ATTENTION:
         return False

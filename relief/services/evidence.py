@@ -128,7 +128,10 @@ def pdf_active_name(data: bytes) -> str | None:
 
 def pdf_check(data: bytes, name: str) -> None:
     """Refuse a PDF with active content, or one qpdf cannot read (415)."""
-    if _PDF_ACTIVE.search(data):  # the plain spelling anywhere, even outside any object
+    # The plain spelling anywhere, even outside any object: only the long names, which
+    # compressed image data does not spell by chance (`/AA` or `/URI` would); the rest of
+    # PDF_ACTIVE_NAMES is found by reading the objects.
+    if _PDF_ACTIVE.search(data):
         raise EvidenceError(ACTIVE_PDF % {"name": name}, status=415, code="file_active_content")
     try:
         active = pdf_active_name(data)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from core import permissions
 from core.errors import ConflictError, DomainError, TemporaryFailure
 from loans import selectors as loan_selectors
-from loans.models import Borrower, Loan
+from loans.models import Loan
 from relief import rules, selectors
 from relief.models import (
     UNDECIDED_STATUSES,
@@ -200,7 +200,7 @@ def is_own_case(application: ReliefApplication, user) -> bool:
     """Whether `user` is the borrower of the case (a reviewer may also be a borrower)."""
     if user is None or user.pk is None:
         return False
-    return Borrower.objects.filter(pk=application.borrower_id, user_id=user.pk).exists()
+    return application.borrower.user_id == user.pk
 
 
 def require_not_own_case(application: ReliefApplication, user) -> None:

@@ -77,7 +77,7 @@ def sweep_lost_work(*, now=None) -> dict:
     unsent += list(
         Notification.objects.filter(
             status=Notification.Status.SENDING, attempted_at__lt=now - SEND_LEASE
-        ).values_list("pk", flat=True)[:1000]
+        ).values_list("pk", flat=True)[:BATCH]
     )
     for notification_id in unsent:
         tasks.send_notification.delay(notification_id)

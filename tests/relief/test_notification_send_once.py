@@ -10,8 +10,9 @@ from django.contrib.admin.models import LogEntry
 from django.db import connection
 from django.utils import timezone
 
+from core.errors import DomainError
 from relief.models import Notification
-from relief.services.delivery import IN_DOUBT, notification_send
+from relief.services.delivery import IN_DOUBT, delivery_settle, notification_send
 from relief.services.sweeper import sweep_lost_work
 from tests.factories import UserFactory, overdue_loan
 from tests.providers import CountingSmsBackend, Provider
@@ -222,3 +223,13 @@ def test_a_task_delivered_twice_while_the_first_is_sending_waits_and_sends_nothi
     assert len(provider.calls()) == 1
     sms.refresh_from_db()
     assert (sms.status, sms.attempts) == ("sent", 1)
+
+
+def test_the_service_itself_refuses_to_settle_a_message_for_who_may_not(alice, today, reviewer):
+    sms = message(alice, today, "sms")
+    Notification.objects.filter(pk=sms.pk).update(status="needs_attention")
+    with pytest.raises(DomainError) as refused:
+        delivery_settle(user=reviewer, notification_id=sms.pk, delivered=True)
+    assert refused.value.status == 403
+    sms.refresh_from_db()
+    assert sms.status == "needs_attention"  # nothing changed
