@@ -45,12 +45,7 @@ from core import permissions
 from core.authentication import token_for
 from core.errors import ConflictError, DomainError
 from core.models import IdempotencyKey
-from core.throttles import (  # noqa: F401 - ApplicationCreateThrottle is used from here
-    IDEMPOTENCY_HEADER,
-    ApplicationCreateThrottle,
-    LoginThrottle,
-    LoginUsernameThrottle,
-)
+from core.throttles import IDEMPOTENCY_HEADER, SIGN_IN_THROTTLES
 
 INVALID_INPUT = gettext_lazy("Some of the input is not valid.")
 UNKNOWN_FIELD = gettext_lazy("Unknown field.")
@@ -319,7 +314,7 @@ class AuthTokenApi(APIView):
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [LoginThrottle, LoginUsernameThrottle]
+    throttle_classes = list(SIGN_IN_THROTTLES)
 
     @extend_schema(
         operation_id="auth_token_create",

@@ -26,7 +26,8 @@ def token_for(user) -> Token:
     token, created = Token.objects.get_or_create(user=user)
     if not created and token_expired(token):
         token.delete()
-        token = Token.objects.create(user=user)
+        # Two sign-ins at once may both find the old token: get_or_create settles the race.
+        token, _ = Token.objects.get_or_create(user=user)
     return token
 
 

@@ -10,7 +10,6 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 
 def broker_status() -> str:
@@ -86,21 +85,11 @@ def server_error(request):
     return response
 
 
-CSRF_REFUSED = gettext_lazy(
-    "The request was refused: its CSRF token is missing or out of date. Sign in with a token, "
-    "or reload the page and send it again."
-)
-
-
 def csrf_failure(request, reason=""):
     """CSRF_FAILURE_VIEW: a form sent with a missing or stale token, usually a page left open
     too long. The site's page in the reader's language with the way back and to sign in
-    (Django's own page is in English and speaks to developers); under /api/ the JSON error
-    shape, as DRF answers a session request without the token."""
-    if request.path.startswith("/api/"):
-        from core.api import json_error
-
-        return json_error(403, "permission_denied", CSRF_REFUSED)
+    (Django's own page is in English and speaks to developers). The API never comes here:
+    its views are CSRF-exempt and DRF answers a session request without the token itself."""
     return render(request, "csrf_failure.html", status=403)
 
 

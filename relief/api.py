@@ -19,7 +19,6 @@ from rest_framework.views import APIView
 
 from core.api import (
     IDEMPOTENCY_PARAMETER,
-    ApplicationCreateThrottle,
     IsBorrower,
     IsReviewer,
     Pagination,
@@ -27,6 +26,7 @@ from core.api import (
     idempotent,
 )
 from core.errors import DomainError
+from core.throttles import ApplicationCreateThrottle
 from loans import selectors as loan_selectors
 from loans.calculations import BUCKETS
 from loans.models import Loan

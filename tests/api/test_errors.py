@@ -215,7 +215,7 @@ import django
 django.setup()
 from django.test import RequestFactory
 from rest_framework.request import Request
-from core.api import LoginThrottle
+from core.throttles import LoginThrottle
 request = Request(RequestFactory().post("/api/v1/auth/token/", REMOTE_ADDR="127.0.0.1"))
 print(sum(LoginThrottle().allow_request(request, None) for _ in range(10)))
 """
