@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "axes",
     "core",
     "loans",
+    "learn",
     "relief",
     "reports",
     "servicing",

@@ -60,7 +60,8 @@ PRODUCTS = {
 STAFF_ACCOUNTS = {
     "reviewer": ((permissions.DECIDE_CASES,), True, False),
     "senior": ((permissions.DECIDE_CASES, permissions.SECOND_APPROVAL), True, False),
-    "ops": ((permissions.VIEW_OPS_REPORTS,), False, False),
+    # Staff: ops write the education articles in the admin.
+    "ops": ((permissions.VIEW_OPS_REPORTS,), True, False),
     "policy": ((permissions.ACTIVATE_POLICY,), True, False),
     "servicing": ((permissions.POST_SERVICING_DATA,), False, False),
     "admin": ((), True, True),

@@ -51,6 +51,14 @@ class Borrower(models.Model):
     notification_channel = models.CharField(
         _("notification channel"), max_length=8, choices=Channel.choices, default=Channel.SMS
     )
+    # No early-warning outreach (domain.md §10) for a borrower who said so on /settings/.
+    # db_default: rows written by raw SQL without the column (the benchmarks) get False.
+    outreach_opt_out = models.BooleanField(
+        _("no reminders before due dates"),
+        default=False,
+        db_default=False,
+        help_text=_("The borrower asked not to be contacted before her installments fall due."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

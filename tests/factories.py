@@ -37,6 +37,8 @@ class UserFactory(factory.django.DjangoModelFactory):
             roles.roles_set(django_apps, None)
             settling = importlib.import_module("relief.migrations.0012_notification_send_once")
             settling.settle_permission_give(django_apps, None)
+            articles = importlib.import_module("relief.migrations.0016_ops_edit_articles")
+            articles.articles_permission_give(django_apps, None)
         for name in names:
             self.groups.add(Group.objects.get_or_create(name=name)[0])
 

@@ -64,6 +64,8 @@ def restore_seeded_data() -> None:
     roles.roles_set(django_apps, None)
     settling = importlib.import_module("relief.migrations.0012_notification_send_once")
     settling.settle_permission_give(django_apps, None)
+    articles = importlib.import_module("relief.migrations.0016_ops_edit_articles")
+    articles.articles_permission_give(django_apps, None)
 
 
 def policy_activated(draft, *, requested_by, confirmed_by):

@@ -210,10 +210,12 @@ def test_the_roles_exist_with_their_permissions():
     assert not {p for p in reviewer if "policy" in p and not p.startswith("relief.view")}
     assert "relief.change_applicationevent" not in reviewer
     assert "relief.change_notification" not in reviewer
-    # Ops reads, and settles the messages whose delivery is in doubt (the only change).
+    # Ops reads, settles the messages whose delivery is in doubt and writes the education
+    # articles (the only changes).
     ops = permissions_of("Ops")
-    assert "relief.settle_notification" in ops
-    assert all(p.split(".")[1].startswith("view_") for p in ops - {"relief.settle_notification"})
+    changes = {"relief.settle_notification", "learn.add_article", "learn.change_article"}
+    assert changes <= ops
+    assert all(p.split(".")[1].startswith("view_") for p in ops - changes)
     assert "reports.view_ops_reports" in permissions_of("Ops")
     assert permissions_of("Policy admin") == {
         "relief.view_reliefpolicy",
