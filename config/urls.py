@@ -16,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("ops/", include("reports.urls")),
+    path("learn/", include("learn.urls")),
 ]
 
 # Under /api/ errors are JSON; elsewhere the site's pages. A database that refuses

@@ -45,3 +45,14 @@ def article_text(slug: str, language: str | None = None) -> ArticleText:
 
 def known_tag(tag: str | None) -> bool:
     return tag in Tag.values
+
+
+def suggested_article(tag: str, language: str | None = None) -> ArticleText | None:
+    """The article to show beside a page for a topic, in the reader's language, or None."""
+    article = pick_article(tag)
+    return article.text_in(reader_language(language)) if article else None
+
+
+def tag_choices() -> list[tuple[str, str]]:
+    """Every tag with its label in the active language, in the fixed order."""
+    return [(tag, str(label)) for tag, label in Tag.choices]

@@ -23,6 +23,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from core import permissions
 from core.errors import ConflictError, DomainError
+from learn import selectors as learn_selectors
+from learn.models import Tag
 from loans import selectors as loan_selectors
 from loans.models import Loan
 from relief import presentation, selectors, services
@@ -152,7 +154,12 @@ def loan_quote(request, loan_id: int):
     form = QuoteForm(request.GET if "reason" in request.GET else None)
     reason = form.cleaned_data["reason"] if form.is_bound and form.is_valid() else ""
     context = quote_context(request.user, loan, reason)
-    context.update(form=form, reasons=reason_choices())
+    context.update(
+        form=form,
+        reasons=reason_choices(),
+        # How penalty is worked out here, beside the figures it explains.
+        suggested_article=learn_selectors.suggested_article(Tag.PENALTY),
+    )
     return render(request, "relief/quote.html", context)
 
 
