@@ -55,6 +55,7 @@ v1 = [
         name="relief-application-answer",
     ),
     path("notifications/", relief_api.NotificationListApi.as_view(), name="notifications"),
+    path("me/preferences/", loans_api.PreferencesApi.as_view(), name="me-preferences"),
     path(
         "notifications/<int:notification_id>/read/",
         relief_api.NotificationReadApi.as_view(),

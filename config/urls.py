@@ -17,6 +17,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("ops/", include("reports.urls")),
     path("learn/", include("learn.urls")),
+    path("settings/", include("loans.urls")),
 ]
 
 # Under /api/ errors are JSON; elsewhere the site's pages. A database that refuses

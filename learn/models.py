@@ -142,8 +142,9 @@ class Article(models.Model):
         """Its tags (read from `tag_rows`: prefetch them for lists)."""
         return tuple(sorted(row.tag for row in self.tag_rows.all()))
 
-    def text_in(self, language: str) -> ArticleText:
-        """The article for a reader of `language`: in it when written, else in the other."""
+    def text_in(self, language: str, *, tags: tuple[str, ...] | None = None) -> ArticleText:
+        """The article for a reader of `language`: in it when written, else in the other.
+        `tags`, when the caller read them already, saves reading `tag_rows`."""
         written = self.languages
         shown = language if language in written else (written[0] if written else language)
         end = suffix(shown)
@@ -155,7 +156,7 @@ class Article(models.Model):
             body_html=mark_safe(getattr(self, f"body_html_{end}")),  # noqa: S308  # nosec B308, B703
             language=shown,
             requested_language=language,
-            tags=self.tags,
+            tags=self.tags if tags is None else tags,
             updated_at=self.updated_at,
         )
 

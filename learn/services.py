@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import F
 
+from learn import selectors
 from learn.models import Article, ArticleTag
 
 
@@ -23,3 +24,4 @@ def article_tags_set(*, article: Article, tags: Iterable[str]) -> None:
         [ArticleTag(article=article, tag=tag) for tag in sorted(wanted)],
         ignore_conflicts=True,
     )
+    selectors.suggestions_forget()

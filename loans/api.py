@@ -10,8 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import IsBorrower, Pagination, error_responses
-from loans import selectors
-from loans.serializers import LoanDetailSerializer, LoanSerializer
+from loans import selectors, services
+from loans.serializers import LoanDetailSerializer, LoanSerializer, PreferencesSerializer
 
 
 class LoanListApi(generics.ListAPIView):
@@ -50,3 +50,38 @@ class LoanDetailApi(APIView):
     def get(self, request: Request, loan_id: int) -> Response:
         loan = selectors.loan_of_user(request.user, loan_id)
         return Response(LoanDetailSerializer(selectors.loan_state(loan)).data)
+
+
+class PreferencesApi(APIView):
+    """The signed-in borrower's preferences: the language and channel of her messages, and
+    whether she receives early-warning outreach (`outreach_opt_out`)."""
+
+    permission_classes = [IsBorrower]
+
+    @extend_schema(
+        operation_id="me_preferences_retrieve",
+        tags=["me"],
+        responses={200: PreferencesSerializer, **error_responses(401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        borrower = selectors.borrower_of_user(request.user)
+        return Response(PreferencesSerializer(borrower).data)
+
+    @extend_schema(
+        operation_id="me_preferences_update",
+        tags=["me"],
+        request=PreferencesSerializer,
+        responses={200: PreferencesSerializer, **error_responses(400, 401, 403)},
+    )
+    def patch(self, request: Request) -> Response:
+        borrower = selectors.borrower_of_user(request.user)
+        given = PreferencesSerializer(data=request.data, partial=True)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        borrower = services.borrower_preferences_update(
+            borrower_id=borrower.pk,
+            language=data.get("language"),
+            channel=data.get("notification_channel"),
+            outreach_opt_out=data.get("outreach_opt_out"),
+        )
+        return Response(PreferencesSerializer(borrower).data)

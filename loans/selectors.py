@@ -257,3 +257,11 @@ def borrower_history(
     today = today or local_today()
     rows = list(history_rows(borrower, today=today).values_list(*HISTORY_COLUMNS))
     return history_of_rows(rows, today=today)
+
+
+def borrower_of_user(user) -> Borrower:
+    """The signed-in user's borrower profile. Raises Borrower.DoesNotExist for anyone else
+    (staff, the servicing account)."""
+    if not getattr(user, "is_authenticated", False):
+        raise Borrower.DoesNotExist
+    return Borrower.objects.select_related("user").get(user=user)

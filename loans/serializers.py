@@ -7,9 +7,9 @@ brought to today).
 
 from rest_framework import serializers
 
-from core.api import MoneyField
+from core.api import MoneyField, StrictSerializer
 from loans.calculations import BUCKETS
-from loans.models import Loan
+from loans.models import Borrower, Loan
 
 
 class InstallmentSerializer(serializers.Serializer):
@@ -69,3 +69,24 @@ class LoanDetailSerializer(LoanSerializer):
     )
     grace_days = serializers.IntegerField(source="loan.grace_days")
     installments = InstallmentSerializer(many=True)
+
+
+class PreferencesSerializer(StrictSerializer):
+    """The borrower's preferences (`GET`, and `PATCH` with any of the fields)."""
+
+    outreach_opt_out = serializers.BooleanField(
+        required=False,
+        help_text="true: no early-warning messages before due dates (the usual reminder "
+        "three days before a due date is still sent).",
+    )
+    language = serializers.ChoiceField(
+        choices=Borrower.Language.choices,
+        required=False,
+        help_text="The language of the borrower's messages.",
+    )
+    channel = serializers.ChoiceField(
+        choices=Borrower.Channel.choices,
+        required=False,
+        source="notification_channel",
+        help_text="How messages are sent besides in the app.",
+    )

@@ -7,6 +7,7 @@ are put next to the file field (`add_domain_error`).
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import forms as core_forms
 from core.errors import DomainError
 from relief.models import HardshipReason
 
@@ -71,14 +72,5 @@ class AnswerForm(VersionForm):
 
 
 def add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Put a service's refusal on the form: next to its fields, or above the form."""
-    placed = False
-    for field, problems in (error.fields or {}).items():
-        name = FIELD_ALIASES.get(field, field)
-        if name not in form.fields:
-            continue
-        for problem in problems if isinstance(problems, list | tuple) else [problems]:
-            form.add_error(name, str(problem))
-            placed = True
-    if not placed:
-        form.add_error(None, str(error.message))
+    """Put a service's refusal on the form, next to its fields or above the form."""
+    core_forms.add_domain_error(form, error, aliases=FIELD_ALIASES)

@@ -13,6 +13,7 @@ from loans.services.freeze import (
     penalty_freeze_release,
     penalty_unfreeze,
 )
+from loans.services.preferences import borrower_preferences_update
 from loans.services.repayments import (
     AllocationTerms,
     clean_amount,
@@ -24,6 +25,7 @@ from loans.services.repayments import (
 __all__ = [
     "AllocationTerms",
     "FrozenPart",
+    "borrower_preferences_update",
     "clean_amount",
     "frozen_part",
     "installment_set_daily_penalty",

@@ -135,3 +135,19 @@ def test_the_dashboard_shows_an_article_when_its_view_passes_one(rf, alice):
     assert "Budgeting basics" in shown and "/learn/budget/" in shown
     plain = render_to_string("loans/dashboard.html", {"cards": []}, request)
     assert "/learn/budget/" not in plain
+
+
+def test_the_suggested_article_is_read_once_then_cached_until_an_article_changes(
+    django_assert_num_queries,
+):
+    penalty = article()
+    with django_assert_num_queries(1):
+        first = selectors.suggested_article(Tag.PENALTY, "en")
+    with django_assert_num_queries(0):
+        again = selectors.suggested_article(Tag.PENALTY, "en")
+    assert first == again and first.tags == (Tag.PENALTY,)
+    penalty.published = False
+    penalty.save()
+    assert selectors.suggested_article(Tag.PENALTY, "en") is None
+    article(slug="newer", tags=(Tag.PENALTY, Tag.BUDGETING), title_en="Penalty, newly")
+    assert selectors.suggested_article(Tag.PENALTY, "en").title == "Penalty, newly"
