@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from core.api import AuthTokenApi, api_not_found
 from core.schema import EnglishSchemaView
+from learn import api as learn_api
 from loans import api as loans_api
 from relief import api as relief_api
 from servicing import api as servicing_api
@@ -56,6 +57,8 @@ v1 = [
     ),
     path("notifications/", relief_api.NotificationListApi.as_view(), name="notifications"),
     path("me/preferences/", loans_api.PreferencesApi.as_view(), name="me-preferences"),
+    path("articles/", learn_api.ArticleListApi.as_view(), name="articles"),
+    path("articles/<slug:slug>/", learn_api.ArticleDetailApi.as_view(), name="article"),
     path(
         "notifications/<int:notification_id>/read/",
         relief_api.NotificationReadApi.as_view(),
