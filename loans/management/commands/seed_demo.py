@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from core.signals import demo_data_seeded
 from loans.demo import DEMO_PASSWORD, STAFF_ACCOUNTS, Seeder
 from loans.selectors import local_today
 
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         if borrowers < 0:
             raise CommandError("--borrowers must be 0 or more.")
         result = Seeder(today=local_today(), log=self.stdout.write).run(borrowers=borrowers)
+        demo_data_seeded.send(sender=self.__class__, log=self.stdout.write)
         self.stdout.write(
             f"Demo data ready: {result.borrowers_created} borrowers added, "
             f"{result.installments_accrued} overdue installments accrued."
