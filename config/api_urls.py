@@ -55,6 +55,11 @@ v1 = [
         relief_api.AnswerApi.as_view(),
         name="relief-application-answer",
     ),
+    path(
+        "relief-applications/<int:application_id>/satisfaction/",
+        relief_api.SatisfactionApi.as_view(),
+        name="relief-application-satisfaction",
+    ),
     path("notifications/", relief_api.NotificationListApi.as_view(), name="notifications"),
     path("me/preferences/", loans_api.PreferencesApi.as_view(), name="me-preferences"),
     path("articles/", learn_api.ArticleListApi.as_view(), name="articles"),

@@ -264,6 +264,10 @@ CUSTOMER_SERVICE = {
     "phone": env_str("CUSTOMER_SERVICE_PHONE", "400-000-0000"),
     "email": env_str("CUSTOMER_SERVICE_EMAIL", "help@relief.example"),
 }
+# The site's address as borrowers reach it: links in emails and SMS (the satisfaction question).
+SITE_URL = (env_str("SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+if not SITE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(f"SITE_URL must start with https:// or http://, got {SITE_URL!r}")
 # Any class with send(phone, text, *, client_reference); relief.services.notifications.SmsBackend.
 SMS_BACKEND = env_str("SMS_BACKEND", "relief.services.notifications.LogSmsBackend")
 

@@ -49,9 +49,12 @@ from relief.serializers import (
     QuoteQuerySerializer,
     QuoteSerializer,
     ReviewApplicationSerializer,
+    SatisfactionAnswerSerializer,
+    SatisfactionInputSerializer,
     VersionSerializer,
 )
 from relief.services.notifications import notification_mark_read
+from relief.services.satisfaction import satisfaction_answer
 
 UNKNOWN_LOAN = _("You have no loan with this id.")
 
@@ -393,3 +396,31 @@ class ReviewDecideApi(APIView):
             application_id=application_id, reviewer=request.user, **serializer.validated_data
         )
         return Response(reviewer_view(application_id))
+
+
+# --- satisfaction ---------------------------------------------------------------------------
+
+
+class SatisfactionApi(APIView):
+    """The borrower's answer to "How satisfied are you with how your request was handled?",
+    once per application and moment (after the decision, after the waiver): again → 409."""
+
+    permission_classes = [IsBorrower]
+
+    @extend_schema(
+        operation_id="relief_applications_satisfaction",
+        tags=["relief-applications"],
+        request=SatisfactionInputSerializer,
+        responses={
+            201: SatisfactionAnswerSerializer,
+            **error_responses(400, 401, 403, 404, 409, 415),
+        },
+    )
+    def post(self, request: Request, application_id: int) -> Response:
+        borrower_application(request, application_id)
+        given = SatisfactionInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        answer = satisfaction_answer(
+            application_id=application_id, user=request.user, **given.validated_data
+        )
+        return Response(SatisfactionAnswerSerializer(answer).data, status=201)

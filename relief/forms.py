@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from core import forms as core_forms
 from core.errors import DomainError
 from relief.models import HardshipReason
+from relief.satisfaction import SCORE_LABELS
 
 DESCRIPTION_MAX = 4000
 
@@ -74,3 +75,21 @@ class AnswerForm(VersionForm):
 def add_domain_error(form: forms.Form, error: DomainError) -> None:
     """Put a service's refusal on the form, next to its fields or above the form."""
     core_forms.add_domain_error(form, error, aliases=FIELD_ALIASES)
+
+
+class SatisfactionForm(forms.Form):
+    """One score from 1 to 5 and an optional comment (relief.services.satisfaction)."""
+
+    score = forms.TypedChoiceField(
+        label=_("How satisfied are you with how your request was handled?"),
+        choices=SCORE_LABELS,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a score from 1 to 5.")},
+    )
+    comment = forms.CharField(
+        label=_("Anything you want to tell us? (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

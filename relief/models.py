@@ -467,3 +467,54 @@ class Notification(models.Model):
     @property
     def shown_body(self) -> str:
         return self.shown("body")
+
+
+class SatisfactionMoment(models.TextChoices):
+    """When a borrower is asked how satisfied she is (domain.md §11). "decision" is asked
+    after any decision on the application (relief, and an arrangement decided with it)."""
+
+    DECISION = "decision", _("After the decision")
+    FULFILMENT = "fulfilment", _("After the waiver")
+
+
+class SatisfactionOutcome(models.TextChoices):
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    FULFILLED = "fulfilled", _("Fulfilled")
+
+
+class SatisfactionAnswer(models.Model):
+    """A borrower's answer to "How satisfied are you with how your request was handled?":
+    one per application and moment, never changed (relief.services.satisfaction)."""
+
+    application = models.ForeignKey(
+        ReliefApplication, on_delete=models.PROTECT, related_name="satisfaction_answers"
+    )
+    moment = models.CharField(_("moment"), max_length=16, choices=SatisfactionMoment.choices)
+    # The application's outcome when she answered: what the answer is about.
+    outcome = models.CharField(_("outcome"), max_length=16, choices=SatisfactionOutcome.choices)
+    score = models.PositiveSmallIntegerField(_("score"))
+    comment = models.TextField(_("comment"), blank=True)
+    # The comment with phone, ID and card numbers and email addresses masked: what reports
+    # show to those who may not see borrowers' data unmasked.
+    comment_masked = models.TextField(_("comment (masked)"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("answered at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("satisfaction answer")
+        verbose_name_plural = _("satisfaction answers")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "moment"], name="one_satisfaction_answer_per_moment"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=1, score__lte=5), name="satisfaction_score_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.application_id} {self.moment} {self.score}"

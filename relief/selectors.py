@@ -25,7 +25,7 @@ from loans import calculations
 from loans import selectors as loan_selectors
 from loans.calculations import ZERO
 from loans.models import Installment, Loan
-from relief import presentation, rules
+from relief import presentation, rules, satisfaction
 from relief.models import (
     OPEN_STATUSES,
     UNDECIDED_STATUSES,
@@ -287,6 +287,7 @@ def application_of_user(user, application_id: int) -> ReliefApplication:
             Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor")),
             Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at", "id")),
         )
+        .annotate(**satisfaction.answered_scores())
         .get(pk=application_id)
     )
 

@@ -20,7 +20,10 @@ from relief.models import (
     HardshipReason,
     Notification,
     RejectionReason,
+    SatisfactionMoment,
+    SatisfactionOutcome,
 )
+from relief.satisfaction import satisfaction_of
 from relief.services.decisions import DECISIONS
 from relief.services.transitions import allowed_actions
 
@@ -117,6 +120,40 @@ class EventSerializer(serializers.Serializer):
         return {"kind": event.actor_kind, "username": username}
 
 
+class SatisfactionStateSerializer(serializers.Serializer):
+    asked = serializers.ChoiceField(
+        choices=SatisfactionMoment.choices,
+        allow_null=True,
+        help_text="The moment the borrower is asked about now (answer it with POST "
+        "…/satisfaction/), or null: not decided yet, or answered.",
+    )
+    scores = serializers.DictField(
+        child=serializers.IntegerField(min_value=1, max_value=5),
+        help_text='The scores given, by moment: {"decision": 4, "fulfilment": 5}.',
+    )
+
+
+class SatisfactionInputSerializer(StrictSerializer):
+    score = serializers.IntegerField(
+        min_value=1, max_value=5, help_text="1 (very dissatisfied) to 5 (very satisfied)."
+    )
+    comment = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    moment = serializers.ChoiceField(
+        choices=SatisfactionMoment.choices,
+        required=False,
+        help_text="Default: the latest moment the application reached.",
+    )
+
+
+class SatisfactionAnswerSerializer(serializers.Serializer):
+    application = serializers.IntegerField(source="application_id")
+    moment = serializers.ChoiceField(choices=SatisfactionMoment.choices)
+    outcome = serializers.ChoiceField(choices=SatisfactionOutcome.choices)
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
 class ApplicationListSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     loan = serializers.IntegerField(source="loan_id")
@@ -149,6 +186,7 @@ class ApplicationSerializer(ApplicationListSerializer):
     events = serializers.SerializerMethodField()
     evidence = EvidenceSerializer(many=True)
     allowed_actions = serializers.SerializerMethodField()
+    satisfaction = serializers.SerializerMethodField()
 
     @extend_schema_field(QuoteSerializer(help_text="The quote as it was at submission."))
     def get_quote(self, application) -> dict[str, Any]:
@@ -163,6 +201,10 @@ class ApplicationSerializer(ApplicationListSerializer):
     )
     def get_repay_to_fulfil(self, application) -> str:
         return MoneyField().to_representation(selectors.repay_to_fulfil(application))
+
+    @extend_schema_field(SatisfactionStateSerializer)
+    def get_satisfaction(self, application) -> dict[str, Any]:
+        return SatisfactionStateSerializer(satisfaction_of(application)).data
 
     @extend_schema_field(EventSerializer(many=True))
     def get_events(self, application) -> list[dict[str, Any]]:

@@ -21,6 +21,11 @@ urlpatterns = [
         name="evidence-download",
     ),
     path(
+        "applications/<int:application_id>/satisfaction/",
+        views.application_satisfaction,
+        name="application-satisfaction",
+    ),
+    path(
         "applications/<int:application_id>/<slug:action>/",
         views.application_action,
         name="application-action",

@@ -28,7 +28,14 @@ from learn.models import Tag
 from loans import selectors as loan_selectors
 from loans.models import Loan
 from relief import presentation, selectors, services
-from relief.forms import AnswerForm, ApplyForm, QuoteForm, VersionForm, add_domain_error
+from relief.forms import (
+    AnswerForm,
+    ApplyForm,
+    QuoteForm,
+    SatisfactionForm,
+    VersionForm,
+    add_domain_error,
+)
 from relief.models import (
     ActorKind,
     ApplicationStatus,
@@ -38,7 +45,9 @@ from relief.models import (
     ReliefPolicy,
 )
 from relief.presentation import status_label
+from relief.satisfaction import satisfaction_of
 from relief.services.evidence import MAX_FILES
+from relief.services.satisfaction import satisfaction_answer
 from relief.services.transitions import allowed_actions
 
 PAGE_SIZE = 20
@@ -265,7 +274,14 @@ def timeline(application: ReliefApplication) -> list[dict]:
     return rows
 
 
-def render_detail(request, application: ReliefApplication, *, answer_form=None, status=200):
+def render_detail(
+    request,
+    application: ReliefApplication,
+    *,
+    answer_form=None,
+    satisfaction_form=None,
+    status=200,
+):
     today = loan_selectors.local_today()
     actions = allowed_actions(application.status) & set(BORROWER_ACTIONS)
     offer_lapsed = bool(application.offer_deadline and application.offer_deadline < today)
@@ -296,6 +312,8 @@ def render_detail(request, application: ReliefApplication, *, answer_form=None, 
         ),
         "answer_form": answer_form or AnswerForm(initial={"version": application.version}),
         "files_left": max(MAX_FILES - len(evidence), 0),
+        "satisfaction": satisfaction_of(application),
+        "satisfaction_form": satisfaction_form or SatisfactionForm(),
     }
     return render(request, "relief/application_detail.html", context, status=status)
 
@@ -369,6 +387,31 @@ def application_action(request, application_id: int, action: str):
         return detail
     messages.success(request, ACTION_DONE[action]())
     return detail
+
+
+@login_required
+@require_POST
+def application_satisfaction(request, application_id: int):
+    """The borrower's answer to the satisfaction question on her application's page."""
+    application = application_or_404(request.user, application_id)
+    form = SatisfactionForm(request.POST)
+    if form.is_valid():
+        try:
+            satisfaction_answer(
+                application_id=application.pk,
+                user=request.user,
+                score=form.cleaned_data["score"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ConflictError as error:
+            messages.info(request, str(error.message))
+            return redirect("application-detail", application.pk)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Thank you for telling us."))
+            return redirect("application-detail", application.pk)
+    return render_detail(request, application, satisfaction_form=form)
 
 
 @login_required

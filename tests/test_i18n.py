@@ -147,9 +147,10 @@ ALLOWED_LATIN = {"PDF", "JPEG", "PNG"}
 
 
 def latin_words(html: str) -> set[str]:
-    """Words of four or more Latin letters in the visible text of <main>."""
+    """Words of four or more Latin letters in the visible text of <main>, addresses (the
+    satisfaction question's link in a message) left out."""
     main = html.split("<main>")[1].split("</main>")[0]
-    text = re.sub(r"<[^>]+>", " ", main)
+    text = re.sub(r"https?://\S+", " ", re.sub(r"<[^>]+>", " ", main))
     return {word for word in re.findall(r"[A-Za-z]{4,}", text) if word not in ALLOWED_LATIN}
 
 

@@ -1,4 +1,5 @@
-"""The four reports: applications, monthly-summary, reviewers, effectiveness."""
+"""The reports: applications, monthly-summary, reviewers, effectiveness, satisfaction and
+satisfaction-comments (`reports.queries.satisfaction`)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,12 @@ from loans.models import Installment
 from relief.models import ApplicationStatus, HardshipReason, ReliefApplication
 from reports.filters import ReportFilters, local_midnight, local_zone
 from reports.models import ReviewerDecision
+from reports.queries.satisfaction import (
+    SATISFACTION_COLUMNS,
+    SATISFACTION_COMMENT_COLUMNS,
+    satisfaction,
+    satisfaction_comments,
+)
 from reports.queries.sql import (
     APPROVED_Q,
     BOOL,
@@ -350,6 +357,24 @@ REPORTS: dict[str, Report] = {
             ),
             columns=EFFECTIVENESS_COLUMNS,
             build=effectiveness,
+        ),
+        Report(
+            name="satisfaction",
+            title=_("Satisfaction"),
+            description=_(
+                "How satisfied borrowers are after the decision and after the waiver: asked, "
+                "answered, mean score and each score's count, by month, outcome, reason and "
+                "policy version."
+            ),
+            columns=SATISFACTION_COLUMNS,
+            build=satisfaction,
+        ),
+        Report(
+            name="satisfaction-comments",
+            title=_("Satisfaction comments"),
+            description=_("What borrowers wrote with their score, numbers masked."),
+            columns=SATISFACTION_COMMENT_COLUMNS,
+            build=satisfaction_comments,
         ),
     )
 }
