@@ -115,7 +115,8 @@ so it is worth knowing what it holds and how to check it.
 - **Enquiries**: who looked at your report, when and why.
 
 Whether and what a lender reports is set by law and by your contract; your loan contract
-with us says what we report.
+with us says what we report. Relief lowers the penalty you owe; it does not erase the days
+a loan was overdue from its repayment history.
 
 ## How long a late payment stays
 
@@ -157,7 +158,7 @@ CREDIT_ZH = """\
 - **公共信息**：例如与您有关的法院判决等。
 - **查询记录**：谁在什么时候、因为什么查看了您的报告。
 
-机构是否报送、报送哪些信息，由法律法规和您的合同决定；您与我们的贷款合同中写明了我们报送的内容。
+机构是否报送、报送哪些信息，由法律法规和您的合同决定；您与我们的贷款合同中写明了我们报送的内容。罚息减免降低的是您要还的罚息，不会从还款记录中抹去贷款逾期的天数。
 
 ## 逾期记录保留多久
 

@@ -1,7 +1,8 @@
 """The borrower's settings page (`/settings/`): language, channel, early outreach.
 
-Only a borrower has settings here; anyone else gets a 404. Choosing a language also switches
-the site to it, as the header's language switch does.
+Only a borrower has settings here; anyone else gets a 404. Choosing another language also
+switches the site to it, as the header's language switch does; saving the other settings
+leaves the site in the language it is read in.
 """
 
 from django.conf import settings
@@ -20,6 +21,20 @@ from loans.forms import PreferencesForm
 from loans.models import Borrower
 
 
+def site_language_set(response, language: str) -> None:
+    """The site in `language` from the next page on: the cookie Django's language switch sets."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def preferences(request):
@@ -31,6 +46,7 @@ def preferences(request):
     if request.method == "POST":
         form = PreferencesForm(request.POST)
         if form.is_valid():
+            language_before = borrower.language
             try:
                 borrower = services.borrower_preferences_update(
                     borrower_id=borrower.pk,
@@ -41,18 +57,22 @@ def preferences(request):
             except DomainError as error:
                 add_domain_error(form, error)
             else:
-                translation.activate(borrower.language)
+                switched = borrower.language != language_before
+                if switched:
+                    # The message is shown in the new language, as the site will be.
+                    translation.activate(borrower.language)
                 messages.success(request, _("Your settings are saved."))
                 response = redirect("preferences")
-                response.set_cookie(
-                    settings.LANGUAGE_COOKIE_NAME,
-                    borrower.language,
-                    max_age=settings.LANGUAGE_COOKIE_AGE,
-                    path=settings.LANGUAGE_COOKIE_PATH,
-                    domain=settings.LANGUAGE_COOKIE_DOMAIN,
-                    secure=settings.LANGUAGE_COOKIE_SECURE,
-                    httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-                    samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-                )
+                if switched:
+                    site_language_set(response, borrower.language)
                 return response
-    return render(request, "loans/settings.html", {"form": form, "borrower": borrower})
+    reading = translation.get_language()
+    return render(
+        request,
+        "loans/settings.html",
+        {
+            "form": form,
+            "borrower": borrower,
+            "reading_other_language": reading != borrower.language,
+        },
+    )

@@ -145,3 +145,14 @@ def test_api_is_for_borrowers(db):
     assert client_for(None).get(API).status_code == 401
     staff = UserFactory(username="reviewer-x", is_staff=True)
     assert client_for(staff).get(API).status_code == 403
+
+
+def test_saving_other_settings_keeps_the_site_in_the_language_she_reads(page, alice):
+    page.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = page.get(URL).content.decode()
+    assert "Your messages are in Chinese; you are reading the site in English." in body
+    response = saved(page, outreach=None)
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+    assert "Your settings are saved." in page.get(URL).content.decode()
+    alice.refresh_from_db()
+    assert (alice.language, alice.outreach_opt_out) == ("zh-hans", True)
