@@ -333,6 +333,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "LoanStatusEnum": "loans.models.Loan.Status",
         "ApplicationStatusEnum": "relief.models.ApplicationStatus",
+        "SatisfactionMomentEnum": "relief.models.SatisfactionMoment",
+        "SatisfactionOutcomeEnum": "relief.models.SatisfactionOutcome",
+        "ArticleTagEnum": "learn.models.Tag",
+        "PreferredLanguageEnum": "loans.models.Borrower.Language",
+        "PreferredChannelEnum": "loans.models.Borrower.Channel",
     },
 }
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from learn.models import Article
 from relief import services
 from relief.models import Evidence, ReliefApplication, ReliefPolicy
 from relief.services.policies import policy_draft_create
@@ -89,6 +90,7 @@ class World:
     draft: ReliefPolicy
     export: Export
     bob_loan: object
+    article: object
 
     def kwargs(self) -> dict:
         return {
@@ -101,6 +103,7 @@ class World:
             "external_id": self.loan.external_id,
             "name": "applications",
             "action": "withdraw",
+            "slug": self.article.slug,
         }
 
 
@@ -156,7 +159,14 @@ def world(db, settings, tmp_path, people, alice, bob, reviewer, servicing, today
         rows=1,
         export=export,
     )
+    article = Article.objects.create(
+        slug="how-penalty-works",
+        title_zh_hans="罚息是怎么算的",
+        body_zh_hans="每天的罚息 = 未还本息 × 罚息利率 ÷ 360。",
+        published=True,
+    )
     return World(
+        article=article,
         loan=loan,
         free_loan=free_loan,
         application=application,

@@ -182,3 +182,43 @@ def test_the_language_switch(world: World):
         no_server_error(Client(raise_request_exception=False).post("/i18n/setlang/", data))
 
     post()
+
+
+def test_the_settings_form(world: World, people):
+    client = page_client(people["owner"])
+
+    @FUZZ
+    @given(
+        fields(
+            language=st.one_of(st.sampled_from(["zh-hans", "en"]), ANY_TEXT),
+            channel=st.one_of(st.sampled_from(["sms", "email"]), ANY_TEXT),
+            outreach=ANY_TEXT,
+        )
+    )
+    def post(data):
+        no_server_error(client.post("/settings/", data))
+
+    post()
+
+
+def test_the_satisfaction_form_and_the_articles_topic(world: World, people, reviewer, today):
+    from tests.factories import overdue_loan
+    from tests.relief.page_helpers import approved
+
+    owner = people["owner"].borrower
+    application = approved(owner, overdue_loan(owner, today=today), reviewer)
+    client = page_client(people["owner"])
+
+    @FUZZ
+    @given(
+        fields(
+            score=st.one_of(st.integers(min_value=-10, max_value=10).map(str), ANY_TEXT),
+            comment=ANY_TEXT,
+        ),
+        ANY_TEXT,
+    )
+    def post(data, tag):
+        no_server_error(client.post(f"/applications/{application.pk}/satisfaction/", data))
+        no_server_error(client.get("/learn/", {"tag": tag}))
+
+    post()

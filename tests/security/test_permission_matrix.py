@@ -63,6 +63,10 @@ REVIEWER_API = row(401, 403, 403, 200, 200, 403, 403, 403)
 OPS_API = row(401, 403, 403, 403, 403, 200, 403, 403)
 SERVICING_API = row(401, 403, 403, 403, 403, 403, 403, 400)
 BAD_VERSION = {"version": 0}
+# A borrower's own settings (bob has his); anyone without a borrower profile has none.
+OWN_SETTINGS_PAGE = row(LOGIN, 200, 200, 404, 404, 404, 404, 404)
+OWN_SETTINGS_API = row(401, 200, 200, 403, 403, 403, 403, 403)
+SIGNED_IN_API = row(401, 200, 200, 200, 200, 200, 200, 200)
 
 ROUTES: dict[str, list[Call]] = {
     "accounts/login/": [Call("GET", EVERYONE)],
@@ -91,7 +95,19 @@ ROUTES: dict[str, list[Call]] = {
         # Without the page's version: the owner is sent back to the case, nothing changed.
         Call("POST", row(LOGIN, REDIRECT, 404, 404, 404, 404, 404, 404)),
     ],
+    "applications/<int:application_id>/satisfaction/": [
+        Call("GET", row(LOGIN, 405, 405, 405, 405, 405, 405, 405)),
+        # No score: the owner gets her case back with the error (it is not decided yet).
+        Call("POST", row(LOGIN, 200, 404, 404, 404, 404, 404, 404)),
+    ],
     "notifications/": [Call("GET", SIGNED_IN_PAGE)],
+    "learn/": [Call("GET", SIGNED_IN_PAGE)],
+    "learn/<slug:slug>/": [Call("GET", SIGNED_IN_PAGE)],
+    "settings/": [
+        Call("GET", OWN_SETTINGS_PAGE),
+        # Nothing chosen: the form comes back with the errors, nothing saved.
+        Call("POST", OWN_SETTINGS_PAGE),
+    ],
     "notifications/read-all/": [
         Call(
             "POST", row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
@@ -131,7 +147,16 @@ ROUTES: dict[str, list[Call]] = {
     "api/v1/relief-applications/<int:application_id>/answer/": [
         Call("POST", BORROWER_MOVE_API, data=BAD_VERSION)
     ],
-    "api/v1/notifications/": [Call("GET", row(401, 200, 200, 200, 200, 200, 200, 200))],
+    "api/v1/relief-applications/<int:application_id>/satisfaction/": [
+        Call("POST", BORROWER_MOVE_API, data={})
+    ],
+    "api/v1/notifications/": [Call("GET", SIGNED_IN_API)],
+    "api/v1/me/preferences/": [
+        Call("GET", OWN_SETTINGS_API),
+        Call("PATCH", row(401, 400, 400, 403, 403, 403, 403, 403), data={"language": "fr"}),
+    ],
+    "api/v1/articles/": [Call("GET", SIGNED_IN_API)],
+    "api/v1/articles/<slug:slug>/": [Call("GET", SIGNED_IN_API)],
     "api/v1/notifications/<int:notification_id>/read/": [
         Call("POST", row(401, 200, 404, 404, 404, 404, 404, 404), data={})
     ],
@@ -381,6 +406,8 @@ ADMIN_MODELS = {
     "relief.reliefapplication": READ_ONLY,
     "relief.applicationevent": READ_ONLY,
     "relief.notification": READ_ONLY,
+    # Articles are written by ops (not staff in this world: the admin sends them to its login).
+    "learn.article": views(),
     "relief.reliefpolicy": views(
         changelist=POLICY_EDITORS,
         add=frozenset({"policy"}),
