@@ -52,6 +52,12 @@ class ArticleText:
         return [(tag, Tag(tag).label) for tag in self.tags]
 
 
+def in_tag_order(tags) -> tuple[str, ...]:
+    """Tags in the fixed order of `Tag` (the order of the list's topics)."""
+    given = set(tags)
+    return tuple(tag for tag in Tag.values if tag in given)
+
+
 def suffix(language: str) -> str:
     """The field suffix of a language: `zh-hans` → `zh_hans`."""
     return language.replace("-", "_")
@@ -140,7 +146,7 @@ class Article(models.Model):
     @property
     def tags(self) -> tuple[str, ...]:
         """Its tags (read from `tag_rows`: prefetch them for lists)."""
-        return tuple(sorted(row.tag for row in self.tag_rows.all()))
+        return in_tag_order(row.tag for row in self.tag_rows.all())
 
     def text_in(self, language: str, *, tags: tuple[str, ...] | None = None) -> ArticleText:
         """The article for a reader of `language`: in it when written, else in the other.

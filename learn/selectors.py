@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import QuerySet, Subquery
 from django.utils.translation import get_language
 
-from learn.models import LANGUAGES, Article, ArticleTag, ArticleText, Tag
+from learn.models import LANGUAGES, Article, ArticleTag, ArticleText, Tag, in_tag_order
 
 
 def reader_language(language: str | None = None) -> str:
@@ -84,14 +84,10 @@ def first_article_text(tag: str, language: str) -> ArticleText | None:
         .order_by("position", "id")
         .values("pk")[:1]
     )
-    rows = list(
-        ArticleTag.objects.filter(article_id=Subquery(first))
-        .select_related("article")
-        .order_by("tag")
-    )
+    rows = list(ArticleTag.objects.filter(article_id=Subquery(first)).select_related("article"))
     if not rows:
         return None
-    return rows[0].article.text_in(language, tags=tuple(row.tag for row in rows))
+    return rows[0].article.text_in(language, tags=in_tag_order(row.tag for row in rows))
 
 
 def suggestions_forget() -> None:
