@@ -56,7 +56,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
-	$(VENV)/bin/bandit -r config core learn loans relief reports servicing -q -ll
+	$(VENV)/bin/bandit -r config core learn loans relief reports risk servicing -q -ll
 	$(PY) scripts/audit_dependencies.py
 
 ## make mutation: mutation testing of the money modules (loans/calculations.py, relief/rules/)

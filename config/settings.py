@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "loans",
     "learn",
     "relief",
+    "risk",
     "reports",
     "servicing",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterable
 
 from django.db import connection, models
@@ -31,10 +32,13 @@ def insert_rows(model: type[models.Model], rows: list[dict]) -> None:
         for f in fields
     ]
     names = [f.attname for f in fields]
+    json_names = {f.attname for f in fields if isinstance(f, models.JSONField)}
     buffer = io.StringIO()
     # csv writes None as an empty field, which COPY reads as NULL; FORCE_NOT_NULL keeps an
     # empty string in a NOT NULL column an empty string.
-    csv.writer(buffer, lineterminator="\n").writerows(_row_values(rows, names, defaults))
+    csv.writer(buffer, lineterminator="\n").writerows(
+        _row_values(rows, names, defaults, json_names)
+    )
     buffer.seek(0)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
@@ -47,7 +51,17 @@ def insert_rows(model: type[models.Model], rows: list[dict]) -> None:
         )
 
 
-def _row_values(rows: list[dict], names: list[str], defaults: list) -> Iterable[list]:
+def _row_values(
+    rows: list[dict], names: list[str], defaults: list, json_names: set[str]
+) -> Iterable[list]:
     pairs = list(zip(names, defaults, strict=True))
     for row in rows:
-        yield [row.get(name, default) for name, default in pairs]
+        values = [row.get(name, default) for name, default in pairs]
+        if json_names:
+            values = [
+                json.dumps(value, ensure_ascii=False)
+                if name in json_names and value is not None
+                else value
+                for (name, _default), value in zip(pairs, values, strict=True)
+            ]
+        yield values

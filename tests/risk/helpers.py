@@ -1,0 +1,84 @@
+"""Helpers for the early-warning tests: loans with a payment history as of a day."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from loans.models import Borrower, Installment, Loan, Repayment
+from relief.models import ApplicationStatus, ReliefApplication, ReliefPolicy
+from tests.factories import make_loan
+
+PRINCIPAL, INTEREST = Decimal("1000.00"), Decimal("100.00")
+
+
+def loan_with_history(
+    borrower: Borrower,
+    *,
+    due_dates: list[date],
+    paid_on: dict[int, date | None],
+    code: str = "CASH18",
+    external_id: str | None = None,
+    disbursed_on: date | None = None,
+) -> Loan:
+    """A loan with installments of 1,100.00 due on `due_dates`; installment n (from 1) paid
+    off on `paid_on[n]` (unpaid when missing or None)."""
+    loan = make_loan(
+        borrower,
+        code=code,
+        schedule=[(due, PRINCIPAL, INTEREST) for due in due_dates],
+        external_id=external_id,
+        disbursed_on=disbursed_on,
+    )
+    for installment in loan.installments.all():
+        day = paid_on.get(installment.seq)
+        if day is not None:
+            installment_paid(installment, day)
+    return loan
+
+
+def installment_paid(installment: Installment, day: date) -> None:
+    Installment.objects.filter(pk=installment.pk).update(
+        principal_paid=installment.principal_due,
+        interest_paid=installment.interest_due,
+        daily_penalty=Decimal("0.00"),
+        paid_off_on=day,
+        accrued_through=day,
+    )
+
+
+def repayment(loan: Loan, day: date, amount: str = "300.00", reference: str = "") -> Repayment:
+    """A repayment row dated `day` (what it paid is not needed by the features)."""
+    return Repayment.objects.create(
+        loan=loan,
+        amount=Decimal(amount),
+        paid_on=day,
+        reference=reference or f"R-{loan.pk}-{day.isoformat()}-{Repayment.objects.count()}",
+    )
+
+
+def granted_application(loan: Loan, decided_on: date, status=ApplicationStatus.FULFILLED):
+    """An application on `loan` approved at noon of `decided_on` and fulfilled since (or in
+    `status`)."""
+    decided_at = timezone.make_aware(
+        timezone.datetime.combine(decided_on, timezone.datetime.min.time())
+    ) + timedelta(hours=12)
+    return ReliefApplication.objects.create(
+        loan=loan,
+        borrower=loan.borrower,
+        reason="serious_illness",
+        status=status,
+        policy=ReliefPolicy.objects.get(status=ReliefPolicy.Status.ACTIVE),
+        policy_version=1,
+        quote={},
+        suggested_percent=50,
+        suggested_amount=Decimal("10.00"),
+        penalty_at_submission=Decimal("20.00"),
+        dpd_at_submission=10,
+        bucket_at_submission="M1",
+        decided_percent=50,
+        decided_amount=Decimal("10.00"),
+        decided_at=decided_at,
+    )
