@@ -28,6 +28,8 @@ POST_SERVICING_DATA = "loans.post_servicing_data"
 # Whoever may change a borrower sees the full phone number; everyone else sees it masked.
 SEE_FULL_PHONES = "loans.change_borrower"
 SETTLE_MESSAGES = "relief.settle_notification"
+DRAFT_RISK_MODELS = ("risk.add_riskmodel", "risk.change_riskmodel")
+ACTIVATE_RISK_MODEL = "risk.activate_riskmodel"
 
 # The permissions that make a role (each one held by one group): the demo data and the
 # benchmarks find a role's groups by these.
@@ -71,6 +73,15 @@ def can_draft_policies(user) -> bool:
 
 def can_activate_policy(user) -> bool:
     return _has(user, ACTIVATE_POLICY)
+
+
+def can_draft_risk_models(user) -> bool:
+    """Write a new version of the early-warning risk model (a draft)."""
+    return bool(user is not None and user.has_perms(DRAFT_RISK_MODELS))
+
+
+def can_activate_risk_model(user) -> bool:
+    return _has(user, ACTIVATE_RISK_MODEL)
 
 
 def can_view_ops_reports(user) -> bool:

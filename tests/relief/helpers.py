@@ -55,17 +55,20 @@ def staff_user(username: str, *groups: str, is_staff: bool = True, **fields):
 
 
 def restore_seeded_data() -> None:
-    """What the migrations seed (policy v1, the roles' groups and their permissions), back
-    after a transactional test's flush emptied the tables."""
+    """What the migrations seed (policy v1, risk model v1, the roles' groups and their
+    permissions), back after a transactional test's flush emptied the tables."""
     policy_v1 = importlib.import_module("relief.migrations.0002_policy_v1")
     roles = importlib.import_module("relief.migrations.0008_role_permissions")
     if not ReliefPolicy.objects.filter(status=ReliefPolicy.Status.ACTIVE).exists():
         policy_v1.create_v1(django_apps, None)
+    importlib.import_module("risk.migrations.0002_risk_model_v1").create_v1(django_apps, None)
     roles.roles_set(django_apps, None)
     settling = importlib.import_module("relief.migrations.0012_notification_send_once")
     settling.settle_permission_give(django_apps, None)
     articles = importlib.import_module("relief.migrations.0016_ops_edit_articles")
     articles.articles_permission_give(django_apps, None)
+    risk_roles = importlib.import_module("risk.migrations.0003_role_permissions")
+    risk_roles.risk_permissions_give(django_apps, None)
 
 
 def policy_activated(draft, *, requested_by, confirmed_by):
