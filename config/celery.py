@@ -41,6 +41,8 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=0, minute=10),
     },
     "expire-offers": {"task": "relief.expire_offers", "schedule": crontab(hour=0, minute=20)},
+    # After the accrual: the day's early-warning scores, which the outreach reads.
+    "score-loans": {"task": "risk.score_loans", "schedule": crontab(hour=1, minute=0)},
     "purge-expired-exports": {
         "task": "reports.purge_expired_exports",
         "schedule": crontab(hour=3, minute=0),

@@ -1,13 +1,16 @@
 """What tests across folders share that is neither a fixture nor a factory: the Redis the
-worker tests use, and waiting for a worker's result."""
+worker tests use, waiting for a worker's result, and running work in threads at once."""
 
 from __future__ import annotations
 
 import os
 import socket
+import threading
 import time
 from collections.abc import Callable
 from urllib.parse import urlparse
+
+from django.db import connection
 
 
 def redis_test_url() -> str | None:
@@ -31,3 +34,25 @@ def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+def run_together(work, count: int = 2) -> list:
+    """Run `work()` in `count` threads released at the same instant; collect the outcomes."""
+    barrier = threading.Barrier(count)
+    outcomes: list = []
+
+    def run():
+        try:
+            barrier.wait(timeout=10)
+            outcomes.append(work())
+        except Exception as exc:  # the outcome under test, kept for the assertions
+            outcomes.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes

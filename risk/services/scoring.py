@@ -7,6 +7,8 @@ rules, and written with one bulk insert per batch: 100,000 loans in seconds
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
@@ -21,10 +23,25 @@ from risk.selectors import scorecard_of
 INSERT_BATCH = 10_000
 
 
+@dataclass
+class ScoringRun:
+    day: date
+    model_version: int
+    stored: int = 0
+    by_level: Counter = field(default_factory=Counter)
+
+    def text(self) -> str:
+        levels = ", ".join(f"{level} {self.by_level[level]}" for level in rules.LEVELS)
+        return (
+            f"Scored {self.stored} loans as of {self.day.isoformat()} "
+            f"(risk model v{self.model_version}): {levels}."
+        )
+
+
 @transaction.atomic
-def risk_scores_compute(*, day: date | None = None) -> int:
+def risk_scores_compute(*, day: date | None = None) -> ScoringRun:
     """Score every eligible loan as of `day` (default today) under the active risk model and
-    store each score with its factors; returns how many were stored.
+    store each score with its factors.
 
     Once per loan and day: a loan already scored for the day keeps its score, so running it
     again (a retried task, the command after the beat) adds only what is missing. Two runs at
@@ -33,7 +50,7 @@ def risk_scores_compute(*, day: date | None = None) -> int:
     day = day or local_today()
     model = RiskModel.objects.select_for_update().get(status=RiskModel.Status.ACTIVE)
     scorecard = scorecard_of(model)
-    stored = 0
+    run = ScoringRun(day=day, model_version=model.version)
     batch: list[dict] = []
     for item in features_as_of(day, skip_scored=True):
         result = rules.score(item.features, scorecard)
@@ -47,9 +64,10 @@ def risk_scores_compute(*, day: date | None = None) -> int:
                 "factors": [factor.as_dict() for factor in result.factors],
             }
         )
+        run.by_level[result.level] += 1
         if len(batch) >= INSERT_BATCH:
             insert_rows(RiskScore, batch)
-            stored += len(batch)
             batch = []
     insert_rows(RiskScore, batch)
-    return stored + len(batch)
+    run.stored = run.by_level.total()
+    return run

@@ -5,7 +5,6 @@ import threading
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -14,6 +13,7 @@ from loans.selectors import local_today
 from relief import services
 from relief.models import ReliefApplication
 from tests.factories import BorrowerFactory, overdue_loan
+from tests.support import run_together
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -22,28 +22,6 @@ pytestmark = [
         reason="row locks need PostgreSQL",
     ),
 ]
-
-
-def run_together(work, count: int = 2) -> list:
-    """Run `work()` in `count` threads released at the same instant; collect the outcomes."""
-    barrier = threading.Barrier(count)
-    outcomes: list = []
-
-    def run():
-        try:
-            barrier.wait(timeout=10)
-            outcomes.append(work())
-        except Exception as exc:  # the outcome under test, kept for the assertions
-            outcomes.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
 
 
 def test_two_concurrent_submissions_make_one_application(policy_v1):
