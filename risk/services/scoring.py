@@ -8,6 +8,7 @@ rules, and written with one bulk insert per batch: 100,000 loans in seconds
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -38,6 +39,14 @@ class ScoringRun:
         )
 
 
+def scores_as_of(
+    day: date, scorecard: rules.Scorecard, *, skip_scored: bool = False
+) -> Iterator[tuple[int, rules.Score]]:
+    """(loan id, score) of every eligible loan as of `day`, from what was known that day."""
+    for item in features_as_of(day, skip_scored=skip_scored):
+        yield item.loan_id, rules.score(item.features, scorecard)
+
+
 @transaction.atomic
 def risk_scores_compute(*, day: date | None = None) -> ScoringRun:
     """Score every eligible loan as of `day` (default today) under the active risk model and
@@ -52,11 +61,10 @@ def risk_scores_compute(*, day: date | None = None) -> ScoringRun:
     scorecard = scorecard_of(model)
     run = ScoringRun(day=day, model_version=model.version)
     batch: list[dict] = []
-    for item in features_as_of(day, skip_scored=True):
-        result = rules.score(item.features, scorecard)
+    for loan_id, result in scores_as_of(day, scorecard, skip_scored=True):
         batch.append(
             {
-                "loan_id": item.loan_id,
+                "loan_id": loan_id,
                 "as_of": day,
                 "model_id": model.pk,
                 "score": result.score,
