@@ -1,4 +1,5 @@
-"""Demo data: products, the demo accounts of api.md, and borrowers in every bucket.
+"""Demo data: products, the demo accounts of api.md, and borrowers in every bucket whose
+repayment history carries real signal (lateness persists: `borrower_plan`).
 
 Built with bulk inserts so that `seed_demo --borrowers 100000` (the benchmarks' data set)
 takes under a minute (docs/benchmarks.md): the generated rows are plain values written with
@@ -8,6 +9,7 @@ exists is left as it is.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -23,6 +25,7 @@ from loans.bulk import insert_rows
 from loans.calculations import ZERO, money
 from loans.models import Borrower, Installment, Loan, LoanProduct
 from loans.services import penalties_accrue
+from loans.signals import demo_seeded
 
 DEMO_PASSWORD = "relief-demo"  # noqa: S105 - public demo accounts, refused without DEBUG
 
@@ -68,19 +71,72 @@ STAFF_ACCOUNTS = {
 }
 
 # How generated borrowers look, by index modulo the list: days past due of the oldest unpaid
-# installment, and which paid installments were paid late (by how many days).
+# installment today, and how often such a borrower paid late before (the chance that an
+# installment was paid after its grace days; a current borrower draws hers from
+# CURRENT_TENDENCIES). A borrower behind today was more often late before.
 PROFILES = [
-    (0, {}),
-    (0, {2: 5}),
-    (2, {}),
-    (12, {}),
-    (25, {1: 8, 3: 40}),
-    (45, {}),
-    (75, {2: 15}),
-    (120, {}),
-    (200, {1: 35, 2: 60}),
-    (5, {}),
+    (0, None),
+    (0, None),
+    (2, 0.30),
+    (12, 0.45),
+    (25, 0.45),
+    (45, 0.60),
+    (75, 0.60),
+    (120, 0.60),
+    (200, 0.70),
+    (5, 0.30),
 ]
+# (share, chance of a late installment) of the borrowers who are current today.
+CURRENT_TENDENCIES = ((0.70, 0.05), (0.20, 0.25), (0.10, 0.50))
+# Lateness persists (domain.md §10: the demo must carry real signal for the early-warning
+# backtest): right after a late installment the next is this much more likely to be late.
+PERSISTENCE = 0.30
+# Days late of a late installment; an installment paid "on time" is paid within the grace
+# days (0–2 days after the due date).
+LATE_DAYS = (5, 8, 12, 18, 25)
+ON_TIME_DAYS = (0, 0, 0, 0, 1, 2)
+
+
+@dataclass(frozen=True)
+class BorrowerPlan:
+    """A generated borrower's one loan: when it was disbursed, how many installments she has
+    paid, and by how many days each was paid after its due date."""
+
+    dpd: int
+    disbursed_on: date
+    paid: int
+    days_late: dict[int, int]
+
+
+def borrower_plan(index: int, today: date) -> BorrowerPlan:
+    """The plan of generated borrower `index`, the same on every run (seeded by the index)."""
+    dpd, tendency = PROFILES[index % len(PROFILES)]
+    draw = random.Random(index)  # noqa: S311  # nosec B311  # demo data, not a secret
+    if tendency is None:
+        pick, tendency = draw.random(), CURRENT_TENDENCIES[-1][1]
+        for share, chance in CURRENT_TENDENCIES:
+            if pick < share:
+                tendency = chance
+                break
+            pick -= share
+    paid = 3 + index % 6
+    if dpd == 0:
+        # Current: the next installment falls due in the coming weeks.
+        disbursed = add_months(today + timedelta(days=1 + index % 25), -(paid + 1))
+    else:
+        disbursed = add_months(today - timedelta(days=dpd), -(paid + 1))
+    days_late: dict[int, int] = {}
+    was_late = False
+    for seq in range(1, paid + 1):
+        was_late = draw.random() < tendency + (PERSISTENCE if was_late else 0)
+        days = draw.choice(LATE_DAYS if was_late else ON_TIME_DAYS)
+        # Paid before today, and never before the installment before it (money pays the
+        # oldest first).
+        due = add_months(disbursed, seq)
+        days = min(days, (today - due).days - 1)
+        if days > 0:
+            days_late[seq] = days
+    return BorrowerPlan(dpd=dpd, disbursed_on=disbursed, paid=paid, days_late=days_late)
 
 
 @dataclass
@@ -329,27 +385,22 @@ class Seeder:
                 loans = []
                 plans = []
                 for i, ext in chunk:
-                    dpd, late = PROFILES[i % len(PROFILES)]
-                    paid = 3 + i % 6
+                    plan = borrower_plan(i, self.today)
+                    dpd = plan.dpd
                     # Loans 1–3 days late are on the one-grace-day product (see PRODUCTS).
                     product = products["QUICK18"] if 0 < dpd <= 3 else product_list[i % 2]
-                    if dpd == 0:
-                        # Current: the next installment falls due in the coming weeks.
-                        disbursed = add_months(self.today + timedelta(days=1 + i % 25), -(paid + 1))
-                    else:
-                        disbursed = add_months(self.today - timedelta(days=dpd), -(paid + 1))
                     loans.append(
                         {
                             "external_id": f"L-{ext[5:]}",
                             "borrower_id": borrower_ids[ext],
                             "product_id": product.pk,
                             "principal": Decimal(3000 + (i % 20) * 1000),
-                            "disbursed_on": disbursed,
+                            "disbursed_on": plan.disbursed_on,
                             "legal_proceedings": dpd >= 200 and i % 7 == 0,
                             **terms[product.pk],
                         }
                     )
-                    plans.append((paid, late))
+                    plans.append((plan.paid, plan.days_late))
                 insert_rows(Loan, loans)
                 loan_ids = dict(
                     Loan.objects.filter(
@@ -389,4 +440,5 @@ class Seeder:
         self.alice_and_bob(products)
         created = self.generated(products, borrowers)
         accrued = penalties_accrue(day=self.today)
+        demo_seeded.send(sender=type(self), today=self.today, log=self.log)
         return SeedResult(borrowers_created=created, installments_accrued=accrued)

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class RiskConfig(AppConfig):
     name = "risk"
     verbose_name = _("Prevention")
+
+    def ready(self) -> None:
+        from loans.signals import demo_seeded
+        from risk.signals import demo_prevention
+
+        demo_seeded.connect(demo_prevention, dispatch_uid="risk_demo_prevention")

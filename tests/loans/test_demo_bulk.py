@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from loans.bulk import insert_rows
-from loans.demo import PRODUCTS, PROFILES, Seeder, build_schedule
+from loans.demo import PRODUCTS, Seeder, borrower_plan, build_schedule
 from loans.models import Borrower, Installment, Loan, LoanProduct
 
 pytestmark = pytest.mark.django_db
@@ -57,8 +57,9 @@ def test_generated_installments_are_the_schedule_rules_rows(today):
     assert loans.count() == 12
     for loan in loans:
         index = int(loan.external_id.removeprefix("L-B"))
-        _, late = PROFILES[index % len(PROFILES)]
-        expected = build_schedule(loan, count=12, paid=3 + index % 6, late=late)
+        plan = borrower_plan(index, today)
+        assert loan.disbursed_on == plan.disbursed_on
+        expected = build_schedule(loan, count=12, paid=plan.paid, late=plan.days_late)
         stored = loan.installments.order_by("seq").values_list(*SCHEDULE_FIELDS)
         assert list(stored) == [
             tuple(getattr(i, name) for name in SCHEDULE_FIELDS) for i in expected
