@@ -33,6 +33,7 @@ BENCHMARKS = [
     "bench.bench_export",
     "bench.bench_pages",
     "bench.bench_staff",
+    "bench.bench_risk",
 ]
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -10,6 +10,9 @@ from collections.abc import Iterable
 from django.db import connection, models
 from django.utils import timezone
 
+# One encoder for every JSON value of a COPY (json.dumps with options builds one per call).
+_json_text = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
 
 def insert_rows(model: type[models.Model], rows: list[dict]) -> None:
     """Insert rows given as {attname: value}; fields left out take their defaults.
@@ -59,9 +62,7 @@ def _row_values(
         values = [row.get(name, default) for name, default in pairs]
         if json_names:
             values = [
-                json.dumps(value, ensure_ascii=False)
-                if name in json_names and value is not None
-                else value
+                _json_text(value) if name in json_names and value is not None else value
                 for (name, _default), value in zip(pairs, values, strict=True)
             ]
         yield values

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from loans.bulk import insert_rows
 from loans.selectors import local_today
@@ -57,6 +57,12 @@ def risk_scores_compute(*, day: date | None = None) -> ScoringRun:
     once queue on the active model's row; the second then finds the first's scores.
     """
     day = day or local_today()
+    if connection.vendor == "postgresql":
+        # Scores are derived data: a crash right after the commit loses at most the last
+        # scores, which the next run writes again. Not waiting for the disk at commit saves
+        # a fifth of the run (docs/benchmarks.md).
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO off")
     model = RiskModel.objects.select_for_update().get(status=RiskModel.Status.ACTIVE)
     scorecard = scorecard_of(model)
     run = ScoringRun(day=day, model_version=model.version)
