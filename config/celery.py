@@ -43,6 +43,9 @@ app.conf.beat_schedule = {
     "expire-offers": {"task": "relief.expire_offers", "schedule": crontab(hour=0, minute=20)},
     # After the accrual: the day's early-warning scores, which the outreach reads.
     "score-loans": {"task": "risk.score_loans", "schedule": crontab(hour=1, minute=0)},
+    "backtest-risk": {"task": "risk.backtest", "schedule": crontab(hour=1, minute=30)},
+    # Outreach is sent from 08:00 (what was picked overnight waits for it) to 21:00 local.
+    "send-outreach": {"task": "risk.send_outreach", "schedule": crontab(hour="8-20", minute=0)},
     "purge-expired-exports": {
         "task": "reports.purge_expired_exports",
         "schedule": crontab(hour=3, minute=0),

@@ -15,8 +15,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import permissions
-from core.admin_lists import BigListAdmin, fixed_choices_filter
+from core.admin_lists import fixed_choices_filter
 from core.errors import DomainError
+from relief.admin.audit import ReadOnlyAdmin
 from risk.models import Outreach, RiskBacktest, RiskLevel, RiskModel, RiskScore
 from risk.services import (
     risk_model_activate,
@@ -53,19 +54,6 @@ class RiskModelForm(forms.ModelForm):
                 ]
             ) from None
         return document
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written by the nightly jobs only: nobody adds, changes or deletes a row here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RiskModel)
@@ -141,7 +129,7 @@ class RiskModelAdmin(admin.ModelAdmin):
 
 
 @admin.register(RiskScore)
-class RiskScoreAdmin(ReadOnlyAdmin, BigListAdmin):
+class RiskScoreAdmin(ReadOnlyAdmin):
     list_display = ("as_of", "loan", "score", "level", "model")
     list_filter = (
         "as_of",
@@ -161,7 +149,7 @@ class RiskBacktestAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Outreach)
-class OutreachAdmin(ReadOnlyAdmin, BigListAdmin):
+class OutreachAdmin(ReadOnlyAdmin):
     list_display = ("day", "loan", "due_date", "amount_due", "status", "cancel_reason", "sent_at")
     list_filter = (
         fixed_choices_filter("status", _("status"), Outreach.Status.choices),

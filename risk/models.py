@@ -134,7 +134,7 @@ class RiskBacktestLine(models.Model):
 
     backtest = models.ForeignKey(RiskBacktest, on_delete=models.CASCADE, related_name="lines")
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
-    position = models.PositiveSmallIntegerField(_("position"))
+    position = models.PositiveSmallIntegerField(_("place"))
     group = models.CharField(_("group"), max_length=8)  # the level, or the decile's number
     loans = models.PositiveIntegerField(_("loans"))
     missed = models.PositiveIntegerField(_("missed"))
@@ -187,6 +187,8 @@ class Outreach(models.Model):
     cancel_reason = models.CharField(
         _("cancelled because"), max_length=12, choices=CancelReason.choices, blank=True
     )
+    # The education article the message suggested (learn), if any.
+    article_slug = models.CharField(_("article suggested"), max_length=80, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -82,3 +82,44 @@ def granted_application(loan: Loan, decided_on: date, status=ApplicationStatus.F
         decided_amount=Decimal("10.00"),
         decided_at=decided_at,
     )
+
+
+def high_risk_loan(borrower: Borrower, today: date, *, due_in: int = 5, external_id=None) -> Loan:
+    """A loan of `borrower` scored high risk today: its last three installments paid 20 days
+    late, the next 10 days past due, and one more falling due in `due_in` days."""
+    due = [today - timedelta(days=offset) for offset in (100, 70, 40, 10)]
+    due.append(today + timedelta(days=due_in))
+    return loan_with_history(
+        borrower,
+        due_dates=due,
+        paid_on={n: due[n - 1] + timedelta(days=20) for n in (1, 2, 3)},
+        disbursed_on=today - timedelta(days=130),
+        external_id=external_id,
+    )
+
+
+def hardship_article(slug: str = "ask-early"):
+    """A published article on asking for help early, in both languages."""
+    from learn import services
+    from learn.models import Article, Tag
+
+    article = Article.objects.create(
+        slug=slug,
+        published=True,
+        title_zh_hans="尽早寻求帮助",
+        body_zh_hans="还款有困难时，请在逾期之前联系我们。",
+        title_en="Ask for help early",
+        body_en="If paying will be hard, tell us before the due date.",
+    )
+    services.article_tags_set(article=article, tags=[Tag.HARDSHIP_HELP])
+    return article
+
+
+def holdout_percent_set(percent: int) -> None:
+    """The active risk model's holdout share (tests only: a version is otherwise never
+    edited)."""
+    from risk.models import RiskModel
+
+    model = RiskModel.objects.get(status=RiskModel.Status.ACTIVE)
+    model.document = {**model.document, "holdout_percent": percent}
+    model.save(update_fields=["document"])
