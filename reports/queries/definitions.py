@@ -1,5 +1,6 @@
 """The reports: applications, monthly-summary, reviewers, effectiveness, satisfaction and
-satisfaction-comments (`reports.queries.satisfaction`)."""
+satisfaction-comments (`reports.queries.satisfaction`), risk-backtest and outreach-outcomes
+(`reports.queries.prevention`)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,12 @@ from loans.models import Installment
 from relief.models import ApplicationStatus, HardshipReason, ReliefApplication
 from reports.filters import ReportFilters, local_midnight, local_zone
 from reports.models import ReviewerDecision
+from reports.queries.prevention import (
+    BACKTEST_COLUMNS,
+    OUTCOME_COLUMNS,
+    outreach_outcomes,
+    risk_backtest,
+)
 from reports.queries.satisfaction import (
     SATISFACTION_COLUMNS,
     SATISFACTION_COMMENT_COLUMNS,
@@ -375,6 +382,26 @@ REPORTS: dict[str, Report] = {
             description=_("What borrowers wrote with their score, numbers masked."),
             columns=SATISFACTION_COMMENT_COLUMNS,
             build=satisfaction_comments,
+        ),
+        Report(
+            name="risk-backtest",
+            title=_("Risk backtest"),
+            description=_(
+                "How the early-warning scores foretold missed installments: AUC, precision and "
+                "recall per level, lift by decile, for the backtests run in the range."
+            ),
+            columns=BACKTEST_COLUMNS,
+            build=risk_backtest,
+        ),
+        Report(
+            name="outreach-outcomes",
+            title=_("Outreach outcomes"),
+            description=_(
+                "Installments paid on time after an outreach message against the holdout, "
+                "with the difference and its 95% confidence interval, by risk model version."
+            ),
+            columns=OUTCOME_COLUMNS,
+            build=outreach_outcomes,
         ),
     )
 }

@@ -64,13 +64,15 @@ ONE_PLACE = DecimalField(max_digits=12, decimal_places=1)
 # Column kinds: how each value is written in CSV, XLSX and JSON (reports.writers). TEXT may
 # hold what people typed (names, ids from the core system) and is guarded against formula
 # injection in CSV; CODE is one of our own codes (status, reason, bucket, product). MONEY has
-# two decimal places, NUMBER one (hours, percentages); the SQL rounds them so.
-TEXT, CODE, INT, MONEY, NUMBER, BOOL, DATETIME, DATE, MONTH = (
+# two decimal places, NUMBER one (hours, percentages), RATIO three (an AUC, a lift); the SQL
+# rounds them so.
+TEXT, CODE, INT, MONEY, NUMBER, RATIO, BOOL, DATETIME, DATE, MONTH = (
     "text",
     "code",
     "int",
     "money",
     "number",
+    "ratio",
     "bool",
     "datetime",
     "date",

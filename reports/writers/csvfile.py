@@ -21,7 +21,18 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from reports.filters import local_zone
-from reports.queries import BOOL, DATE, DATETIME, MONEY, MONTH, NUMBER, TEXT, Column, Report
+from reports.queries import (
+    BOOL,
+    DATE,
+    DATETIME,
+    MONEY,
+    MONTH,
+    NUMBER,
+    RATIO,
+    TEXT,
+    Column,
+    Report,
+)
 from reports.writers.rows import CHUNK_BYTES, PROGRESS_EVERY_ROWS, Progress, streamed, use_copy
 
 BOM = "\ufeff".encode()
@@ -49,6 +60,7 @@ FIELD_TEXT: dict[str, Callable[[Any], str]] = {
     DATE: lambda value: value.isoformat(),
     MONEY: lambda value: f"{Decimal(value):.2f}",
     NUMBER: lambda value: f"{Decimal(value):.1f}",
+    RATIO: lambda value: f"{Decimal(value):.3f}",
 }
 
 

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from reports.filters import ReportFilters, local_zone
-from reports.queries import DATE, DATETIME, MONEY, MONTH, NUMBER, Report
+from reports.queries import DATE, DATETIME, MONEY, MONTH, NUMBER, RATIO, Report
 from reports.writers.rows import CHUNK_BYTES, PROGRESS_EVERY_ROWS, Progress, streamed
 
 
@@ -24,7 +24,7 @@ def json_value(kind: str, value: Any) -> Any:
         return None
     if kind == MONEY:
         return f"{Decimal(value):.2f}"
-    if kind == NUMBER:
+    if kind in (NUMBER, RATIO):
         return float(value)
     if kind == DATETIME:
         return timezone.localtime(value, local_zone()).isoformat(timespec="seconds")

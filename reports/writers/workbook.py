@@ -29,6 +29,7 @@ from reports.queries import (
     MONEY,
     MONTH,
     NUMBER,
+    RATIO,
     TEXT,
     Column,
     Report,
@@ -57,6 +58,7 @@ EXCEL_EPOCH = datetime(1899, 12, 30)  # noqa: DTZ001
 ONE_DAY = timedelta(days=1)
 
 MONEY_FORMAT = "#,##0.00"
+RATIO_FORMAT = "0.000"
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
@@ -67,6 +69,7 @@ VALUE_WIDTHS = {
     INT: 8,
     MONEY: 13,
     NUMBER: 7,
+    RATIO: 7,
     BOOL: 5,
     DATE: 10,
     DATETIME: 19,
@@ -117,6 +120,7 @@ def cell_writers(book: xlsxwriter.Workbook, columns: Sequence[Column]) -> list[C
     money = book.add_format({"num_format": MONEY_FORMAT})
     day = book.add_format({"num_format": DATE_FORMAT})
     moment = book.add_format({"num_format": DATETIME_FORMAT})
+    ratio = book.add_format({"num_format": RATIO_FORMAT})
     zone = local_zone()
 
     def local_time(sheet: Worksheet, row: int, col: int, value: datetime) -> None:
@@ -131,6 +135,7 @@ def cell_writers(book: xlsxwriter.Workbook, columns: Sequence[Column]) -> list[C
         # A cell holds a double: the two-place Decimal shown with its two places.
         MONEY: lambda sheet, row, col, value: sheet.write_number(row, col, float(value), money),
         NUMBER: lambda sheet, row, col, value: sheet.write_number(row, col, float(value)),
+        RATIO: lambda sheet, row, col, value: sheet.write_number(row, col, float(value), ratio),
         BOOL: lambda sheet, row, col, value: sheet.write_boolean(row, col, bool(value)),
         DATE: lambda sheet, row, col, value: sheet.write_datetime(row, col, value, day),
         DATETIME: local_time,

@@ -113,16 +113,17 @@ def figures(scored: Sequence[tuple[int, int, bool]], level_of: Callable[[int], s
                 recall=percent(flagged_missed, total_missed),
             )
         )
+    # A loan's decile is the tenth its rank falls in (the riskiest loan is in decile 1);
+    # with fewer than 10 loans some deciles are empty and left out.
     deciles = []
-    for index in range(DECILES):
-        start, stop = index * total // DECILES, (index + 1) * total // DECILES
-        if start == stop:
-            continue
+    for decile, ranks in groupby(range(total), key=lambda rank: rank * DECILES // total + 1):
+        ranks = list(ranks)
+        start, stop = ranks[0], ranks[-1] + 1
         part = missed[start:stop]
         rate_part, rate_whole = sum(part) * total, len(part) * total_missed
         deciles.append(
             DecileFigures(
-                decile=index + 1,
+                decile=decile,
                 loans=len(part),
                 missed=sum(part),
                 min_score=scores[stop - 1],

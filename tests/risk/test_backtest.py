@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from core.errors import DomainError
 from risk.models import RiskBacktest
@@ -114,7 +115,7 @@ def test_a_day_whose_outcome_is_not_known_yet_is_refused(today):
     with pytest.raises(DomainError) as refused:
         risk_backtest_run(as_of=today - timedelta(days=20))
     assert latest_as_of(30).isoformat() in str(refused.value.message)
-    with pytest.raises(CommandError, match="not all known yet"):
+    with translation.override("en"), pytest.raises(CommandError, match="not all known yet"):
         call_command("backtest_risk", "--as-of", (today - timedelta(days=20)).isoformat())
 
 

@@ -51,7 +51,10 @@ def test_activating_a_draft_retires_the_active_version(client, policy_admin):
     client.post(ADD_URL, posted(rules.DEFAULT_RISK_MODEL_DOCUMENT))
     draft = RiskModel.objects.get(version=2)
     response = client.post(
-        LIST_URL, {"action": "activate", "_selected_action": [draft.pk]}, follow=True
+        LIST_URL,
+        {"action": "activate", "_selected_action": [draft.pk]},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert "Risk model v2 is active." in response.content.decode()
     statuses = dict(RiskModel.objects.values_list("version", "status"))
