@@ -8,6 +8,7 @@ from core.schema import EnglishSchemaView
 from learn import api as learn_api
 from loans import api as loans_api
 from relief import api as relief_api
+from risk import api as risk_api
 from servicing import api as servicing_api
 
 v1 = [
@@ -81,6 +82,8 @@ v1 = [
         relief_api.ReviewDecideApi.as_view(),
         name="review-decide",
     ),
+    # Ops: early warning
+    path("risk/loans/", risk_api.ScoredLoanListApi.as_view(), name="risk-loans"),
     # Servicing system
     path(
         "servicing/loans/<str:external_id>/",

@@ -290,6 +290,15 @@ class IsReviewer(BasePermission):
         return permissions.can_decide_cases(request.user)
 
 
+class IsOps(BasePermission):
+    """The ops team: the dashboard's data, reports and exports, scored loans."""
+
+    message = gettext_lazy("Only the Ops team can use this.")
+
+    def has_permission(self, request, view) -> bool:
+        return permissions.can_view_ops_reports(request.user)
+
+
 class IsServicing(BasePermission):
     message = gettext_lazy("Only the servicing system can use this.")
 

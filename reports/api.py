@@ -15,13 +15,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core import permissions
-from core.api import error_responses
+from core.api import IsOps, error_responses
 from core.errors import DomainError
 from reports import services
 from reports.filters import ReportFilters
@@ -33,13 +32,6 @@ from reports.responses import download_response
 INVALID_FILTERS = _("Some of the filters are not valid.")
 # JSON first: the format when none is asked for.
 API_FORMATS = (ExportFormat.JSON, ExportFormat.CSV, ExportFormat.XLSX)
-
-
-class IsOps(BasePermission):
-    message = services.NOT_OPS
-
-    def has_permission(self, request, view) -> bool:
-        return permissions.can_view_ops_reports(request.user)
 
 
 class FormatIsAParameter(BaseContentNegotiation):

@@ -6,7 +6,7 @@ reports in reports.queries, so the dashboard and the exports never disagree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -26,6 +26,7 @@ from reports.queries import (
     sla_breached,
     submitted_month,
 )
+from risk.models import RiskBacktest
 
 OUTCOMES = ("approved", "rejected", "withdrawn", "open")
 # Longer ranges are shown by week: a bar a day stops being readable.
@@ -137,12 +138,24 @@ def sla_by_month(filters: ReportFilters, now: datetime) -> list[dict[str, Any]]:
     ]
 
 
-def effectiveness_rows(filters: ReportFilters, now: datetime) -> list[dict[str, Any]]:
-    report = REPORTS["effectiveness"]
+def report_rows(name: str, filters: ReportFilters, now: datetime) -> list[dict[str, Any]]:
+    """A report's rows as dicts by column name (the dashboard shows what the export holds)."""
+    report = REPORTS[name]
     return [
         dict(zip(report.column_names, row, strict=True))
         for row in report.queryset(filters, now=now)
     ]
+
+
+def latest_backtest() -> RiskBacktest | None:
+    """The risk model's last backtest run, with its lines (whatever the range: one is run
+    every night as of the last day whose outcome is known)."""
+    return (
+        RiskBacktest.objects.select_related("model")
+        .prefetch_related("lines")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
 
 
 def effectiveness_overall(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -185,6 +198,8 @@ class Dashboard:
     effectiveness: list[dict[str, Any]]
     effectiveness_overall: dict[str, dict[str, Any]]
     totals: dict[str, Any]
+    backtest: RiskBacktest | None = None
+    outreach: list[dict[str, Any]] = field(default_factory=list)
 
 
 def dashboard(filters: ReportFilters, *, now: datetime | None = None) -> Dashboard:
@@ -195,7 +210,7 @@ def dashboard(filters: ReportFilters, *, now: datetime | None = None) -> Dashboa
     empty_month = {name.removeprefix("r_"): 0 for name in AGGREGATE_NAMES}
     empty_sla = {"manual": 0, "breached": 0, "within": 0, "breached_pct": None}
     months = months_in(filters)
-    effectiveness = effectiveness_rows(filters, now)
+    effectiveness = report_rows("effectiveness", filters, now)
     return Dashboard(
         filters=filters,
         granularity=granularity,
@@ -207,4 +222,6 @@ def dashboard(filters: ReportFilters, *, now: datetime | None = None) -> Dashboa
         effectiveness=effectiveness,
         effectiveness_overall=effectiveness_overall(effectiveness),
         totals=totals(filters, now),
+        backtest=latest_backtest(),
+        outreach=report_rows("outreach-outcomes", filters, now),
     )

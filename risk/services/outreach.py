@@ -28,31 +28,19 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
-from learn.models import Tag
 from learn.selectors import pick_article, reader_language
 from loans.models import Borrower, Installment, Loan
 from loans.selectors import local_today
 from relief.services.notifications import notify
 from risk import rules
 from risk.models import Outreach, RiskLevel, RiskModel
-from risk.selectors import scorecard_of
+from risk.selectors import HELP_TAG, article_path, options_path, scorecard_of
 
 DAYS_BEFORE_DUE = (3, 7)
 CAP_MESSAGES, CAP_DAYS = 2, 7
 # Messages go out from 08:00 up to 21:00 local time (settings.TIME_ZONE, Asia/Shanghai).
 SENDING_FROM, SENDING_UNTIL = time(8, 0), time(21, 0)
-ARTICLE_TAG = Tag.HARDSHIP_HELP
 SENDS_AT_ONCE = 500
-
-
-def options_path(loan_id: int) -> str:
-    """The borrower's repayment options (api.md: `/loans/<id>/options/`)."""
-    return f"/loans/{loan_id}/options/"
-
-
-def article_path(slug: str) -> str:
-    """An education article (api.md: `/learn/<slug>/`)."""
-    return f"/learn/{slug}/"
 
 
 def within_sending_hours(moment: datetime) -> bool:
@@ -185,7 +173,7 @@ def _send_one(outreach_id: int, now: datetime) -> str | None:
         elif installment.due_date < timezone.localtime(now).date():
             _cancel(row, Outreach.CancelReason.PAST_DUE)
         else:
-            article = pick_article(ARTICLE_TAG)
+            article = pick_article(HELP_TAG)
             article_text = article.text_in(reader_language(borrower.language)) if article else None
             notify(
                 recipient=borrower.user,

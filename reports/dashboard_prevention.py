@@ -1,0 +1,146 @@
+"""The ops dashboard's prevention panels (domain.md §10): the risk model's last backtest,
+and outreach against the holdout. Presentation only, like `reports.dashboard`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from reports import charts
+from reports.dashboard import Panel, safe_chart, show
+from reports.selectors import Dashboard
+from risk.models import RiskBacktest, RiskBacktestLine, RiskLevel
+
+
+def level_label(code: str) -> str:
+    try:
+        return str(RiskLevel(code).label)
+    except ValueError:
+        return code
+
+
+def backtest_panel(backtest: RiskBacktest | None) -> Panel:
+    title = _("Early warning: how the scores foretold missed installments")
+    lines = list(backtest.lines.all()) if backtest else []
+    levels = [line for line in lines if line.kind == RiskBacktestLine.Kind.LEVEL]
+    deciles = [line for line in lines if line.kind == RiskBacktestLine.Kind.DECILE]
+    if backtest is None:
+        description = _("No backtest has been run yet (backtest_risk, or the nightly job).")
+    else:
+        description = _(
+            "The last backtest of risk model v%(version)s: loans scored as of %(day)s with "
+            "only what was known then, against their installments due in the next %(days)s "
+            "days paid more than 3 days late or not at all (missed). AUC %(auc)s over "
+            "%(loans)s loans, %(missed)s missed. Precision and recall: of flagging every loan "
+            "at that level or above. Lift: how much more often a tenth of the loans, riskiest "
+            "first, missed than all of them."
+        ) % {
+            "version": backtest.model.version,
+            "day": backtest.as_of.isoformat(),
+            "days": backtest.horizon_days,
+            "auc": show(backtest.auc),
+            "loans": show(backtest.loans),
+            "missed": show(backtest.missed),
+        }
+    decile_names = [_("Decile %(n)s") % {"n": line.position} for line in deciles]
+    return Panel(
+        key="risk-backtest",
+        title=title,
+        description=description,
+        chart=safe_chart(
+            charts.bar_chart(
+                [str(line.position) for line in deciles],
+                [charts.Series(_("Missed"), [line.miss_rate for line in deciles])],
+                title=title,
+                chart_id="chart-risk-backtest",
+                unit="%",
+                axis_max=100,
+                no_data=_("No backtest yet"),
+            )
+        ),
+        headers=[
+            _("Level or decile"),
+            _("Loans"),
+            _("Missed"),
+            _("Precision"),
+            _("Recall"),
+            _("Lift"),
+        ],
+        rows=[
+            [
+                level_label(line.group),
+                show(line.loans),
+                f"{show(line.missed)} ({show(line.miss_rate, '%')})",
+                show(line.precision, "%"),
+                show(line.recall, "%"),
+                "–",
+            ]
+            for line in levels
+        ]
+        + [
+            [
+                f"{name} ({line.min_score}–{line.max_score})",
+                show(line.loans),
+                f"{show(line.missed)} ({show(line.miss_rate, '%')})",
+                "–",
+                "–",
+                show(line.lift),
+            ]
+            for name, line in zip(decile_names, deciles, strict=True)
+        ],
+        tall=True,
+    )
+
+
+def outreach_panel(rows: list[dict[str, Any]]) -> Panel:
+    title = _("Outreach against the holdout: installments paid on time")
+    versions = [_("Risk model v%(version)s") % {"version": row["model_version"]} for row in rows]
+    return Panel(
+        key="outreach-outcomes",
+        title=title,
+        description=_(
+            "Installments of high-risk loans picked for outreach in this range whose grace days "
+            "have ended: paid within them when the borrower was sent a message, against the "
+            "holdout, which was sent none. The difference is in percentage points, with its 95% "
+            "confidence interval; an interval that includes 0 shows no difference yet."
+        ),
+        chart=safe_chart(
+            charts.bar_chart(
+                versions,
+                [
+                    charts.Series(_("Contacted"), [row["contacted_on_time_pct"] for row in rows]),
+                    charts.Series(_("Held out"), [row["held_out_on_time_pct"] for row in rows]),
+                ],
+                title=title,
+                chart_id="chart-outreach-outcomes",
+                unit="%",
+                axis_max=100,
+                no_data=_("No outreach with a known outcome in this range"),
+            )
+        ),
+        headers=[
+            _("Risk model"),
+            _("Contacted: on time"),
+            _("Held out: on time"),
+            _("Difference (points)"),
+            _("95% confidence interval"),
+        ],
+        rows=[
+            [
+                version,
+                f"{show(row['contacted_on_time_pct'], '%')} "
+                f"({show(row['contacted_on_time'])}/{show(row['contacted'])})",
+                f"{show(row['held_out_on_time_pct'], '%')} "
+                f"({show(row['held_out_on_time'])}/{show(row['held_out'])})",
+                show(row["difference_pts"]),
+                f"{show(row['ci_low_pts'])} – {show(row['ci_high_pts'])}",
+            ]
+            for version, row in zip(versions, rows, strict=True)
+        ],
+    )
+
+
+def panels(data: Dashboard) -> list[Panel]:
+    """Early warning (the last backtest) and outreach against the holdout (domain.md §10)."""
+    return [backtest_panel(data.backtest), outreach_panel(data.outreach)]
