@@ -8,8 +8,8 @@ Two steps, both in `outreach_send` (the command and the beat task):
 1. *Pick* (`outreach_pick`): one `Outreach` row per installment, written once (a unique
    constraint: two runs at once, or a retried task, write it once). A held-out loan's row says
    so and nothing is sent. A borrower who already has 2 messages in the last 7 days gets no
-   row today (she may tomorrow, while the installment is still 3–7 days away); her row is
-   written under a lock on her borrower row, so two runs at once cannot both pass the cap.
+   row today (she may tomorrow, while the installment is still 3–7 days away); the rows are
+   written with the borrowers' rows locked, so two runs at once cannot both pass the cap.
 2. *Send* (`outreach_release`): between 08:00 and 21:00 Asia/Shanghai only; a row picked
    outside those hours waits until 08:00. Each row is locked and sent through
    `relief.services.notifications.notify` (in-app at once, email or SMS by the send-once
@@ -24,10 +24,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db import transaction
+from django.db.models import Count, Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
+from learn.models import Article
 from learn.selectors import pick_article, reader_language
 from loans.models import Borrower, Installment, Loan
 from loans.selectors import local_today
@@ -98,26 +99,45 @@ def candidates(day: date) -> QuerySet[Installment]:
     )
 
 
-def _insert(row: Outreach) -> bool:
-    """Write the row unless the installment has one already (another run's): exactly once."""
-    try:
-        with transaction.atomic():
-            row.save(force_insert=True)
-    except IntegrityError:
-        return False
-    return True
-
-
+@transaction.atomic
 def outreach_pick(*, day: date, now: datetime) -> Counter:
-    """Write the day's outreach rows (see the module's docstring); returns them counted by
-    status, with "capped" for those left for another day by the cap."""
+    """Write the day's outreach rows (see the module's docstring) in one transaction;
+    returns them counted by status, with "capped" for those left for another day by the cap.
+
+    The candidates' borrowers are locked first (in id order, so two runs queue rather than
+    deadlock), then the candidates are read again: a run that waited finds the rows the first
+    wrote and writes none of them again, and counts the cap with them.
+    """
     counts: Counter = Counter()
+    borrower_ids = set(candidates(day).values_list("borrower_id", flat=True))
+    if not borrower_ids:
+        return counts
+    locked = list(
+        Borrower.objects.select_for_update()
+        .filter(pk__in=borrower_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    recent = Counter(
+        dict(
+            Outreach.objects.filter(
+                borrower_id__in=locked,
+                status__in=(Outreach.Status.SCHEDULED, Outreach.Status.SENT),
+                day__gt=day - timedelta(days=CAP_DAYS),
+            )
+            .order_by()
+            .values("borrower_id")
+            .annotate(count=Count("id"))
+            .values_list("borrower_id", "count")
+        )
+    )
+    scorecards = {model.pk: scorecard_of(model) for model in RiskModel.objects.all()}
     send_after = next_sending_moment(now)
-    models = {model.pk: model for model in RiskModel.objects.all()}
-    for installment in candidates(day).iterator(chunk_size=2000):
-        scorecard = scorecard_of(models[installment.model_id])
+    rows = []
+    for installment in candidates(day).filter(loan__borrower_id__in=locked):
+        scorecard = scorecards[installment.model_id]
         row = Outreach(
-            installment=installment,
+            installment_id=installment.pk,
             loan_id=installment.loan_id,
             borrower_id=installment.borrower_id,
             score_id=installment.score_id,
@@ -128,23 +148,17 @@ def outreach_pick(*, day: date, now: datetime) -> Counter:
         )
         if rules.in_holdout(installment.loan_id, scorecard.version, scorecard.holdout_percent):
             row.status = Outreach.Status.HELD_OUT
-            counts[row.status] += _insert(row)
+        elif recent[row.borrower_id] >= CAP_MESSAGES:
+            counts["capped"] += 1
             continue
-        with transaction.atomic():
-            # One borrower's rows are written one run at a time, so two runs at once cannot
-            # both pass the cap.
-            Borrower.objects.select_for_update().filter(pk=row.borrower_id).first()
-            recent = Outreach.objects.filter(
-                borrower_id=row.borrower_id,
-                status__in=(Outreach.Status.SCHEDULED, Outreach.Status.SENT),
-                day__gt=day - timedelta(days=CAP_DAYS),
-            ).count()
-            if recent >= CAP_MESSAGES:
-                counts["capped"] += 1
-                continue
+        else:
+            recent[row.borrower_id] += 1
             row.status = Outreach.Status.SCHEDULED
             row.send_after = send_after
-            counts[row.status] += _insert(row)
+        counts[row.status] += 1
+        rows.append(row)
+    # The unique installment is the last word on "once" (the locks make a clash unlikely).
+    Outreach.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
     return counts
 
 
@@ -154,7 +168,7 @@ def _cancel(row: Outreach, reason: str) -> None:
     row.save(update_fields=["status", "cancel_reason"])
 
 
-def _send_one(outreach_id: int, now: datetime) -> str | None:
+def _send_one(outreach_id: int, now: datetime, article: Article | None) -> str | None:
     """Send one waiting row, once; returns its status after, None when another run has it."""
     with transaction.atomic():
         row = (
@@ -173,7 +187,6 @@ def _send_one(outreach_id: int, now: datetime) -> str | None:
         elif installment.due_date < timezone.localtime(now).date():
             _cancel(row, Outreach.CancelReason.PAST_DUE)
         else:
-            article = pick_article(HELP_TAG)
             article_text = article.text_in(reader_language(borrower.language)) if article else None
             notify(
                 recipient=borrower.user,
@@ -202,11 +215,12 @@ def outreach_release(*, now: datetime) -> Counter:
     counts: Counter = Counter()
     if not within_sending_hours(now):
         return counts
+    article = pick_article(HELP_TAG)  # the same for every message of the run
     waiting = Outreach.objects.filter(
         status=Outreach.Status.SCHEDULED, send_after__lte=now
     ).order_by("send_after", "pk")
     while ids := list(waiting.values_list("pk", flat=True)[:SENDS_AT_ONCE]):
-        statuses = [_send_one(outreach_id, now) for outreach_id in ids]
+        statuses = [_send_one(outreach_id, now, article) for outreach_id in ids]
         counts.update(status for status in statuses if status)
         if not any(statuses):
             break  # all of them taken by another run at once
