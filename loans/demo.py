@@ -332,6 +332,32 @@ class Seeder:
             loan.save()
             Installment.objects.bulk_create(build_schedule(loan, count=9, paid=3, late={2: 6}))
 
+    def carol(self, products) -> None:
+        """Early warning (domain.md §10): three installments running paid late, the next
+        one of 2,000.00 falls due in 5 days. The risk model scores her loan high, so her
+        dashboard offers help and outreach writes to her before the date."""
+        today = self.today
+        carol = self.named_borrower("carol", "Carol 陈静", "13700137003", "zh-hans")
+        if not carol:
+            return
+        loan = self.new_loan(
+            carol,
+            products["CASH18"],
+            "L-CAROL-1",
+            Decimal("10000.00"),
+            add_months(today + timedelta(days=5), -5),
+        )
+        loan.save()
+        Installment.objects.bulk_create(
+            build_schedule(
+                loan,
+                count=5,
+                paid=4,
+                late={2: 12, 3: 18, 4: 8},
+                amounts=(Decimal("1875.00"), Decimal("125.00")),
+            )
+        )
+
     def generated(self, products, count: int, batch: int = 5000) -> int:
         User = get_user_model()
         wanted = [f"DEMO-B{i:07d}" for i in range(1, count + 1)]
@@ -438,6 +464,7 @@ class Seeder:
         products = self.products()
         self.staff()
         self.alice_and_bob(products)
+        self.carol(products)
         created = self.generated(products, borrowers)
         accrued = penalties_accrue(day=self.today)
         demo_seeded.send(sender=type(self), today=self.today, log=self.log)

@@ -42,3 +42,25 @@ def test_seed_demo_scores_the_loans_and_backtests_them_from_the_data(settings):
         figures.auc,
     )
     assert backtest.auc > 0.7  # the scores foretell the misses: the demo has signal
+
+
+@pytest.mark.django_db
+def test_the_demos_carol_is_high_risk_and_outreach_writes_to_her(settings, today):
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from relief.models import Notification
+    from risk.services import outreach_send
+    from tests.risk.helpers import holdout_percent_set
+
+    settings.DEBUG = True
+    call_command("seed_demo", "--borrowers", "0")
+    score = RiskScore.objects.get(loan__external_id="L-CAROL-1", as_of=today)
+    assert score.level == "high"
+    holdout_percent_set(0)
+    outreach_send(day=today, now=timezone.make_aware(datetime.combine(today, time(10))))
+    message = Notification.objects.get(
+        recipient__username="carol", kind="outreach", channel="email"
+    )
+    assert "2,000.00" in message.title

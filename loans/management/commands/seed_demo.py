@@ -24,5 +24,5 @@ class Command(BaseCommand):
             f"Demo data ready: {result.borrowers_created} borrowers added, "
             f"{result.installments_accrued} overdue installments accrued."
         )
-        accounts = ", ".join(["alice", "bob", *STAFF_ACCOUNTS])
+        accounts = ", ".join(["alice", "bob", "carol", *STAFF_ACCOUNTS])
         self.stdout.write(f"Demo logins ({DEMO_PASSWORD}): {accounts}")
