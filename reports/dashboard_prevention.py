@@ -3,14 +3,27 @@ and outreach against the holdout. Presentation only, like `reports.dashboard`.""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from reports import charts
 from reports.dashboard import Panel, safe_chart, show
 from reports.selectors import Dashboard
 from risk.models import RiskBacktest, RiskBacktestLine, RiskLevel
+
+
+def places(value: Decimal | None, count: int) -> str:
+    """A ratio (an AUC, a lift) with its places, in the reader's number format."""
+    return "–" if value is None else number_format(value, count)
+
+
+def interval(low: Decimal | None, high: Decimal | None) -> str:
+    if low is None or high is None:
+        return "–"
+    return _("%(low)s to %(high)s") % {"low": show(low), "high": show(high)}
 
 
 def level_label(code: str) -> str:
@@ -39,7 +52,7 @@ def backtest_panel(backtest: RiskBacktest | None) -> Panel:
             "version": backtest.model.version,
             "day": backtest.as_of.isoformat(),
             "days": backtest.horizon_days,
-            "auc": show(backtest.auc),
+            "auc": places(backtest.auc, 3),
             "loans": show(backtest.loans),
             "missed": show(backtest.missed),
         }
@@ -85,7 +98,7 @@ def backtest_panel(backtest: RiskBacktest | None) -> Panel:
                 f"{show(line.missed)} ({show(line.miss_rate, '%')})",
                 "–",
                 "–",
-                show(line.lift),
+                places(line.lift, 2),
             ]
             for name, line in zip(decile_names, deciles, strict=True)
         ],
@@ -134,7 +147,7 @@ def outreach_panel(rows: list[dict[str, Any]]) -> Panel:
                 f"{show(row['held_out_on_time_pct'], '%')} "
                 f"({show(row['held_out_on_time'])}/{show(row['held_out'])})",
                 show(row["difference_pts"]),
-                f"{show(row['ci_low_pts'])} – {show(row['ci_high_pts'])}",
+                interval(row["ci_low_pts"], row["ci_high_pts"]),
             ]
             for version, row in zip(versions, rows, strict=True)
         ],

@@ -8,6 +8,6 @@ class RiskConfig(AppConfig):
 
     def ready(self) -> None:
         from loans.signals import demo_seeded
-        from risk.signals import demo_prevention
+        from risk.demo import demo_prevention
 
         demo_seeded.connect(demo_prevention, dispatch_uid="risk_demo_prevention")

@@ -64,9 +64,9 @@ def reload_until(page, locator, text: str, *, timeout: float = 20.0) -> None:
         page.reload()
 
 
-def screenshot(page, name: str, *, height: int | None = None) -> None:
+def screenshot(page, name: str, *, height: int | None = None, element=None) -> None:
     """Save a PNG of the page to $SCREENSHOTS/<name>.png when SCREENSHOTS is set: the whole
-    page, or its top `height` pixels."""
+    page, its top `height` pixels, or one `element` (a locator) of it."""
     target = os.environ.get("SCREENSHOTS")
     if not target:
         return
@@ -75,6 +75,9 @@ def screenshot(page, name: str, *, height: int | None = None) -> None:
         folder = Path(settings.BASE_DIR) / folder
     folder.mkdir(parents=True, exist_ok=True)
     page.wait_for_load_state("networkidle")
+    if element is not None:
+        element.screenshot(path=folder / f"{name}.png")
+        return
     clip = None
     if height:
         clip = {"x": 0, "y": 0, "width": page.viewport_size["width"], "height": height}

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from loans.demo import borrower_plan
-from risk.models import RiskBacktest, RiskScore
+from risk.models import Outreach, RiskBacktest, RiskScore
 from risk.selectors import scorecard_of
 from risk.services.backtest import backtest_figures
 
@@ -42,6 +42,12 @@ def test_seed_demo_scores_the_loans_and_backtests_them_from_the_data(settings):
         figures.auc,
     )
     assert backtest.auc > 0.7  # the scores foretell the misses: the demo has signal
+    # The outreach history of the last weeks: contacted and held out, outcomes known.
+    assert Outreach.objects.filter(status="sent").exists()
+    assert Outreach.objects.filter(status="held_out").exists()
+    again = Outreach.objects.count()
+    call_command("seed_demo", "--borrowers", "300")
+    assert Outreach.objects.count() == again
 
 
 @pytest.mark.django_db
