@@ -1,4 +1,5 @@
-"""Records the site keeps for itself: idempotency keys of retried POST requests."""
+"""Records the site keeps for itself: idempotency keys of retried POST requests; and the
+fields every versioned rule document shares (the relief policy, the risk model)."""
 
 from django.conf import settings
 from django.db import models
@@ -33,3 +34,44 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+class VersionedDocument(models.Model):
+    """One version of a rule document kept as data (a JSON document checked whole by its
+    app): drafts are edited, one version is active, active and retired versions never change.
+    The apps' own models add their constraint of one active version and their permissions."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        RETIRED = "retired", _("Retired")
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    document = models.JSONField(_("document"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.DRAFT
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"v{self.version} ({self.get_status_display()})"

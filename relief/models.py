@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.models import VersionedDocument
 from loans.models import MONEY, Borrower, Loan
 
 
@@ -22,36 +23,9 @@ class HardshipReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class ReliefPolicy(models.Model):
+class ReliefPolicy(VersionedDocument):
     """One version of the relief policy. Active and retired versions are never edited."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        ACTIVE = "active", _("Active")
-        RETIRED = "retired", _("Retired")
-
-    version = models.PositiveIntegerField(_("version"), unique=True)
-    document = models.JSONField(_("document"))
-    status = models.CharField(
-        _("status"), max_length=8, choices=Status.choices, default=Status.DRAFT
-    )
-    note = models.TextField(_("note"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    activated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
     # Four eyes: one policy admin asks for a draft to be activated, a different one confirms.
     activation_requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -75,9 +49,6 @@ class ReliefPolicy(models.Model):
                 fields=["status"], condition=Q(status="active"), name="one_active_policy"
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"v{self.version} ({self.get_status_display()})"
 
 
 class PolicyEvent(models.Model):

@@ -1,11 +1,11 @@
 """Early warning and outreach (domain.md §10): risk model versions, the scores they gave,
 their backtests, and the outreach each score led to (or the holdout it fell in)."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import VersionedDocument
 from loans.models import MONEY, Borrower, Installment, Loan
 
 
@@ -15,39 +15,9 @@ class RiskLevel(models.TextChoices):
     LOW = "low", _("Low")
 
 
-class RiskModel(models.Model):
+class RiskModel(VersionedDocument):
     """One version of the risk model. Active and retired versions are never edited: a change
     is a new version (`risk.services.models`)."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        ACTIVE = "active", _("Active")
-        RETIRED = "retired", _("Retired")
-
-    version = models.PositiveIntegerField(_("version"), unique=True)
-    document = models.JSONField(_("document"))
-    status = models.CharField(
-        _("status"), max_length=8, choices=Status.choices, default=Status.DRAFT
-    )
-    note = models.TextField(_("note"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    activated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("activated by"),
-    )
-    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("risk model")
@@ -59,9 +29,6 @@ class RiskModel(models.Model):
                 fields=["status"], condition=Q(status="active"), name="one_active_risk_model"
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"v{self.version} ({self.get_status_display()})"
 
 
 class RiskScore(models.Model):
