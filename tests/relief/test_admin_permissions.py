@@ -217,11 +217,19 @@ def test_the_roles_exist_with_their_permissions():
     assert changes <= ops
     assert all(p.split(".")[1].startswith("view_") for p in ops - changes)
     assert "reports.view_ops_reports" in permissions_of("Ops")
+    # Policy admins write and activate relief policies and risk models, and read the scores.
     assert permissions_of("Policy admin") == {
         "relief.view_reliefpolicy",
         "relief.add_reliefpolicy",
         "relief.change_reliefpolicy",
         "relief.activate_reliefpolicy",
+        "risk.view_riskmodel",
+        "risk.add_riskmodel",
+        "risk.change_riskmodel",
+        "risk.activate_riskmodel",
+        "risk.view_riskscore",
+        "risk.view_riskbacktest",
+        "risk.view_outreach",
     }
     assert {"loans.add_repayment", "loans.post_servicing_data"} <= permissions_of("Servicing")
 

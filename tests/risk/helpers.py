@@ -118,8 +118,14 @@ def hardship_article(slug: str = "ask-early"):
 def holdout_percent_set(percent: int) -> None:
     """The active risk model's holdout share (tests only: a version is otherwise never
     edited)."""
+    import importlib
+
+    from django.apps import apps
+
     from risk.models import RiskModel
 
+    # A transactional test before this one may have flushed version 1 away: put it back.
+    importlib.import_module("risk.migrations.0002_risk_model_v1").create_v1(apps, None)
     model = RiskModel.objects.get(status=RiskModel.Status.ACTIVE)
     model.document = {**model.document, "holdout_percent": percent}
     model.save(update_fields=["document"])

@@ -170,6 +170,7 @@ ROUTES: dict[str, list[Call]] = {
     "api/v1/reports/<str:name>/": [Call("GET", OPS_API)],
     "api/v1/reports/exports/<int:export_id>/": [Call("GET", OPS_API)],
     "api/v1/reports/exports/<int:export_id>/file/": [Call("GET", OPS_API)],
+    "api/v1/risk/loans/": [Call("GET", OPS_API)],
     "api/schema/": [Call("GET", EVERYONE)],
     "api/docs/": [Call("GET", EVERYONE)],
     "api/^.*$": [Call("GET", row(*[404] * 8), url="/api/v1/no-such-endpoint/")],
@@ -386,6 +387,9 @@ def views(*, changelist=NOBODY, add=NOBODY, history=NOBODY, delete=NOBODY, chang
 
 
 READ_ONLY = views(changelist=READERS, history=READERS, change=READERS)
+RISK_READ_ONLY = views(
+    changelist=frozenset({"policy"}), history=frozenset({"policy"}), change=frozenset({"policy"})
+)
 POLICY_EDITORS = READERS | {"policy"}
 
 # model → {view: the staff roles that get 200}; other staff get 403, the rest the admin login.
@@ -416,6 +420,17 @@ ADMIN_MODELS = {
     ),
     "reports.exportlog": views(),
     "reports.export": views(),
+    # Risk models: policy admins write drafts (v1, active, is read-only); scores, backtests
+    # and outreach are written by the nightly jobs and read by policy admins (and ops).
+    "risk.riskmodel": views(
+        changelist=frozenset({"policy"}),
+        add=frozenset({"policy"}),
+        history=frozenset({"policy"}),
+        change=frozenset({"policy"}),
+    ),
+    "risk.riskscore": RISK_READ_ONLY,
+    "risk.riskbacktest": RISK_READ_ONLY,
+    "risk.outreach": RISK_READ_ONLY,
 }
 
 
@@ -434,7 +449,39 @@ def one_of_each(model):
         model.objects.create(username="alice", ip_address="127.0.0.1", failures_since_start=1)
     elif model._meta.app_label == "axes":
         model.objects.create(username="alice", ip_address="127.0.0.1", user_agent="test")
+    elif model._meta.app_label == "risk" and not model._default_manager.exists():
+        risk_objects_make()
     return model._default_manager.order_by("pk").first()
+
+
+def risk_objects_make() -> None:
+    """A score, a backtest and an outreach row, as the nightly jobs write them."""
+    from datetime import timedelta
+
+    from loans.models import Installment
+    from loans.selectors import local_today
+    from risk.models import Outreach, RiskBacktest, RiskModel, RiskScore
+
+    installment = Installment.objects.order_by("pk").first()
+    model = RiskModel.objects.get(status="active")
+    today = local_today()
+    score = RiskScore.objects.create(
+        loan=installment.loan, as_of=today, model=model, score=80, level="high"
+    )
+    RiskBacktest.objects.create(
+        model=model, as_of=today - timedelta(days=40), horizon_days=30, loans=1, missed=1
+    )
+    Outreach.objects.create(
+        installment=installment,
+        loan=installment.loan,
+        borrower=installment.loan.borrower,
+        score=score,
+        model_version=1,
+        day=today,
+        due_date=installment.due_date,
+        amount_due=installment.principal_due,
+        status="held_out",
+    )
 
 
 @pytest.mark.parametrize("label", ADMIN_MODELS)
