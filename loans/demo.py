@@ -25,7 +25,6 @@ from loans.bulk import insert_rows
 from loans.calculations import ZERO, money
 from loans.models import Borrower, Installment, Loan, LoanProduct
 from loans.services import penalties_accrue
-from loans.signals import demo_seeded
 
 DEMO_PASSWORD = "relief-demo"  # noqa: S105 - public demo accounts, refused without DEBUG
 
@@ -467,5 +466,4 @@ class Seeder:
         self.carol(products)
         created = self.generated(products, borrowers)
         accrued = penalties_accrue(day=self.today)
-        demo_seeded.send(sender=type(self), today=self.today, log=self.log)
         return SeedResult(borrowers_created=created, installments_accrued=accrued)

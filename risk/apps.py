@@ -7,7 +7,7 @@ class RiskConfig(AppConfig):
     verbose_name = _("Prevention")
 
     def ready(self) -> None:
-        from loans.signals import demo_seeded
+        from core.signals import demo_data_seeded
         from risk.demo import demo_prevention
 
-        demo_seeded.connect(demo_prevention, dispatch_uid="risk_demo_prevention")
+        demo_data_seeded.connect(demo_prevention, dispatch_uid="risk_demo_prevention")

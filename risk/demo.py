@@ -1,4 +1,4 @@
-"""The demo's early warning (`seed_demo`, through `loans.signals.demo_seeded`): today's
+"""The demo's early warning (`seed_demo`, through `core.signals.demo_data_seeded`): today's
 scores, a backtest, and the outreach history the demo's past would have had.
 
 Everything is computed from the demo data by the product's own code: the scores by the risk
@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from loans.models import Installment
+from loans.selectors import local_today
 from risk import rules
 from risk.models import Outreach, RiskModel
 from risk.selectors import scorecard_of
@@ -68,9 +69,10 @@ def outreach_history(today: date) -> int:
     return len(rows)
 
 
-def demo_prevention(sender, *, today: date, log: Callable[[str], None], **kwargs) -> None:
+def demo_prevention(sender, *, log: Callable[[str], None], **kwargs) -> None:
     """Today's scores, a backtest as of the last day whose outcome is known, and the outreach
     history of the last weeks."""
+    today = local_today()
     log(risk_scores_compute(day=today).text())
     backtest = risk_backtest_run(
         as_of=latest_as_of(DEFAULT_HORIZON_DAYS, today), horizon_days=DEFAULT_HORIZON_DAYS

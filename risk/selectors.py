@@ -7,10 +7,12 @@ import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from learn.models import ArticleText, Tag
-from learn.selectors import pick_article, reader_language
+from learn.selectors import suggested_article
 from loans.models import Loan
 from loans.selectors import local_today
 from risk import rules
@@ -99,11 +101,10 @@ def help_offer_of_user(user, *, today: date | None = None) -> HelpOffer | None:
     )
     if score is None or held_out(score):
         return None
-    article = pick_article(HELP_TAG)
     return HelpOffer(
         loan_id=score.loan_id,
         options_path=options_path(score.loan_id),
-        article=article.text_in(reader_language()) if article else None,
+        article=suggested_article(HELP_TAG),
     )
 
 
@@ -114,4 +115,9 @@ def options_path(loan_id: int) -> str:
 
 def article_path(slug: str) -> str:
     """An education article (api.md: `/learn/<slug>/`)."""
-    return f"/learn/{slug}/"
+    return reverse("article-detail", args=[slug])
+
+
+def site_url(path: str) -> str:
+    """A path as the whole address an email or SMS needs (settings.SITE_URL)."""
+    return settings.SITE_URL + path

@@ -35,7 +35,7 @@ from loans.selectors import local_today
 from relief.services.notifications import notify
 from risk import rules
 from risk.models import Outreach, RiskLevel, RiskModel
-from risk.selectors import HELP_TAG, article_path, options_path, scorecard_of
+from risk.selectors import HELP_TAG, article_path, options_path, scorecard_of, site_url
 
 DAYS_BEFORE_DUE = (3, 7)
 CAP_MESSAGES, CAP_DAYS = 2, 7
@@ -196,9 +196,9 @@ def _send_one(outreach_id: int, now: datetime, article: Article | None) -> str |
                 context={
                     "installment": installment,
                     "loan": row.loan,
-                    "options_path": options_path(row.loan_id),
+                    "options_url": site_url(options_path(row.loan_id)),
                     "article": article_text,
-                    "article_path": article_path(article.slug) if article else "",
+                    "article_url": site_url(article_path(article.slug)) if article else "",
                 },
                 dedup_key=f"outreach:{installment.pk}",
                 link=options_path(row.loan_id),
