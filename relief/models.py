@@ -202,6 +202,15 @@ class ReliefApplication(models.Model):
         blank=True,
     )
     waived_amount = models.DecimalField(_("waived amount"), **MONEY)
+    # The local date by which every installment of the loan due on or before the (local)
+    # decision date was paid off, principal and interest: the decision date itself when none
+    # was due. Empty while one of them is unpaid, and for undecided cases. Set when it
+    # becomes known, by the decision or the repayment that completes it
+    # (relief.services.outcomes); the effectiveness report's "repaid within N days" compares
+    # it with the decision date (docs/reports.md).
+    repaid_on = models.DateField(
+        _("installments due at the decision repaid on"), null=True, blank=True
+    )
     sla_due = models.DateTimeField(_("decision due"), null=True, blank=True)
     sla_escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     priority = models.PositiveIntegerField(_("priority"), default=0)
