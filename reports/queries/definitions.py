@@ -329,6 +329,7 @@ REPORTS: dict[str, Report] = {
                 *SUMMARY_COLUMNS,
             ),
             build=monthly_summary,
+            grouped=True,
         ),
         Report(
             name="reviewers",
@@ -336,6 +337,7 @@ REPORTS: dict[str, Report] = {
             description=_("Decisions, time to decide, overrides and second approvals."),
             columns=REVIEWER_COLUMNS,
             build=reviewers,
+            grouped=True,
         ),
         Report(
             name="effectiveness",
@@ -346,6 +348,7 @@ REPORTS: dict[str, Report] = {
             ),
             columns=EFFECTIVENESS_COLUMNS,
             build=effectiveness,
+            grouped=True,
         ),
     )
 }

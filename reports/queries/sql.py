@@ -100,6 +100,9 @@ class Report:
     columns: tuple[Column, ...]
     # (filters, unmasked, now) -> a values_list queryset yielding the columns in order.
     build: Callable[[ReportFilters, bool, datetime], QuerySet] = field(repr=False)
+    # Its rows are groups (months, buckets, reasons, reviewers), a few hundred at most: never
+    # large enough to queue, so not counted first (counting a GROUP BY runs it twice).
+    grouped: bool = False
 
     def queryset(
         self, filters: ReportFilters, *, unmasked: bool = False, now: datetime | None = None

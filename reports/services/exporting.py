@@ -44,7 +44,7 @@ def report_export(
     language: str = "",
 ) -> ExportDownload | Export:
     """Export a report now, or, past REPORTS_ASYNC_THRESHOLD rows in any format, queue an
-    `Export` for a task to build and return it.
+    `Export` for a task to build and return it (a grouped report is never that large).
 
     Logged either way; a streamed download's row count is written when the last row is.
     """
@@ -53,8 +53,8 @@ def report_export(
     report = report_get(report_name)
     unmasked = permissions.can_export_unmasked(user)
     queryset = report.queryset(filters, unmasked=unmasked)
-    rows = queryset.count()
-    if rows > async_threshold():
+    rows = None if report.grouped else queryset.count()
+    if rows is not None and rows > async_threshold():
         return export_request(
             user=user,
             report=report,

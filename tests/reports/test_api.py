@@ -150,6 +150,23 @@ def test_a_large_json_report_is_queued_then_downloaded_whole(
     assert report["results"][0]["borrower_name"] == "张**"
 
 
+@pytest.mark.parametrize("name", ["monthly-summary", "reviewers", "effectiveness"])
+def test_a_grouped_report_is_answered_at_once_without_counting_its_groups_first(
+    ops, dataset, settings, name
+):
+    """Its rows are a few hundred groups at most: never queued, and its GROUP BY runs once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.REPORTS_ASYNC_THRESHOLD = 1
+    with CaptureQueriesContext(connection) as captured:
+        response = api(ops).get(URL.format(name), {**RANGE_QUERY, "format": "json"})
+        report = json.loads(body(response))
+    assert response.status_code == 200 and report["count"] > 1
+    assert not [q for q in captured.captured_queries if "COUNT(*)" in q["sql"]]
+    assert not Export.objects.exists()
+
+
 def test_an_export_file_is_for_its_requester_only_and_gone_after_7_days(ops, settings, tmp_path):
     from datetime import timedelta
 
