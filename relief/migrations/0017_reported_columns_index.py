@@ -1,0 +1,46 @@
+"""The columns the ops dashboard and the reports read, indexed with the submission time first
+(`relief_reported`): their queries become index-only scans of a tenth of the table. It leads
+with `created_at`, so the index on `created_at` alone goes (after the new one is built)."""
+
+from django.conf import settings
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("loans", "0008_trigram_search_indexes"),
+        ("relief", "0016_application_repaid_on"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        migrations.AddIndex(
+            model_name="reliefapplication",
+            index=models.Index(
+                fields=[
+                    "created_at",
+                    "status",
+                    "bucket_at_submission",
+                    "reason",
+                    "decided_at",
+                    "sla_due",
+                    "sla_escalated_at",
+                    "suggested_percent",
+                    "decided_percent",
+                    "decided_amount",
+                    "waived_amount",
+                    "repaid_on",
+                    "decided_by",
+                    "first_approver",
+                    "loan",
+                    "id",
+                ],
+                name="relief_reported",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="reliefapplication",
+            name="created_at",
+            field=models.DateTimeField(auto_now_add=True, verbose_name="submitted at"),
+        ),
+    ]
