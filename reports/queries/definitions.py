@@ -317,6 +317,7 @@ REPORTS: dict[str, Report] = {
             description=_("One row per application, as submitted and as decided."),
             columns=APPLICATION_COLUMNS,
             build=applications,
+            rows_of=in_range,
         ),
         Report(
             name="monthly-summary",
@@ -329,7 +330,6 @@ REPORTS: dict[str, Report] = {
                 *SUMMARY_COLUMNS,
             ),
             build=monthly_summary,
-            grouped=True,
         ),
         Report(
             name="reviewers",
@@ -337,7 +337,6 @@ REPORTS: dict[str, Report] = {
             description=_("Decisions, time to decide, overrides and second approvals."),
             columns=REVIEWER_COLUMNS,
             build=reviewers,
-            grouped=True,
         ),
         Report(
             name="effectiveness",
@@ -348,7 +347,6 @@ REPORTS: dict[str, Report] = {
             ),
             columns=EFFECTIVENESS_COLUMNS,
             build=effectiveness,
-            grouped=True,
         ),
     )
 }

@@ -44,7 +44,7 @@ def report_export(
     language: str = "",
 ) -> ExportDownload | Export:
     """Export a report now, or, past REPORTS_ASYNC_THRESHOLD rows in any format, queue an
-    `Export` for a task to build and return it (a grouped report is never that large).
+    `Export` for a task to build and return it (a report of groups never is).
 
     Logged either way; a streamed download's row count is written when the last row is.
     """
@@ -53,7 +53,7 @@ def report_export(
     report = report_get(report_name)
     unmasked = permissions.can_export_unmasked(user)
     queryset = report.queryset(filters, unmasked=unmasked)
-    rows = None if report.grouped else queryset.count()
+    rows = None if report.rows_of is None else report.rows_of(filters).count()
     if rows is not None and rows > async_threshold():
         return export_request(
             user=user,
