@@ -112,13 +112,13 @@ WHERE step.k < 2
 INSERT_NOTIFICATIONS = """
 INSERT INTO relief_notification
     (recipient_id, application_id, event_id, kind, channel, title, body, texts, link, status,
-     attempts, last_error, sent_at, read_at, created_at, dedup_key)
+     attempts, last_error, sent_at, read_at, created_at, dedup_key, provider_key)
 SELECT b.user_id, e.application_id, e.id, 'application_' || e.to_status, ch.channel,
        'Your application is ' || e.to_status,
        'Your relief application changed: ' || e.to_status || '. Open the app for details.',
        jsonb_build_object('en', jsonb_build_object('title', 'Application ' || e.to_status,
                                                    'body', 'Your application changed.')),
-       '/applications/' || e.application_id || '/', 'sent', 1, '', e.at, NULL, e.at, ''
+       '/applications/' || e.application_id || '/', 'sent', 1, '', e.at, NULL, e.at, '', ''
 FROM relief_applicationevent AS e
 JOIN relief_reliefapplication AS a ON a.id = e.application_id
 JOIN loans_borrower AS b ON b.id = a.borrower_id
@@ -136,6 +136,7 @@ def build(*, borrowers: int, applications: int) -> None:
 
     from loans.models import Borrower
     from relief.models import ReliefApplication, ReliefPolicy
+    from relief.services.outcomes import applications_repaid_on_settle
 
     started = time.perf_counter()
     present = Borrower.objects.filter(external_id__startswith="DEMO-B").count()
@@ -163,6 +164,8 @@ def build(*, borrowers: int, applications: int) -> None:
         )
         cursor.execute(INSERT_EVENTS)
         cursor.execute(INSERT_NOTIFICATIONS)
+    # When each decided case's installments were repaid, as the services keep it.
+    applications_repaid_on_settle()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     print(

@@ -3,14 +3,18 @@
 `BigListAdmin` drops the admin's second `COUNT(*)` (the "N total" next to a filtered count,
 `show_full_result_count = False`) and counts an unfiltered list from PostgreSQL's own estimate
 (`pg_class.reltuples`, kept by ANALYZE) through `EstimatedCountPaginator`; a filtered or
-searched list, or a small table, is counted exactly.
+searched list, or a small table, is counted exactly. The same paginator reads a page in the
+second half of the list from its end (the list's order reversed, through the same index read
+backwards), so the last page costs what the first does instead of skipping every row before
+it: the deepest page is the middle one, half the list from either end.
 """
 
 from __future__ import annotations
 
 from django.contrib import admin
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import connections
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 # Below this many rows an exact count costs nothing worth saving.
@@ -41,6 +45,22 @@ class EstimatedCountPaginator(Paginator):
             if estimate is not None and estimate >= EXACT_BELOW:
                 return estimate
         return super().count
+
+    def page(self, number) -> Page:
+        """Page `number`; past the middle, its rows are found from the end of the list (the
+        ordering reversed, skipping only the pages after it) and returned in the list's own
+        order, still as a queryset. With an estimated count the pages near the end are
+        counted from the true end: the last page always shows the last rows."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        rows = self.object_list
+        if bottom > self.count - top and isinstance(rows, QuerySet) and rows.ordered:
+            from_end = rows.reverse()[self.count - top : self.count - bottom]
+            return Page(rows.filter(pk__in=from_end.values("pk")), number, self)
+        return Page(rows[bottom:top], number, self)
 
 
 class BigListAdmin(admin.ModelAdmin):

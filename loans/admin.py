@@ -5,9 +5,11 @@ permissions only, see relief/migrations/0004_roles.py) edit nothing.
 """
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from core import permissions
 from core.admin_lists import BigListAdmin
+from loans import search
 from loans.models import Borrower, Installment, Loan, LoanProduct, Repayment
 
 INSTALLMENT_FIELDS = (
@@ -64,11 +66,34 @@ def phone_search_fields(request, fields) -> tuple[str, ...]:
 @admin.register(Borrower)
 class BorrowerAdmin(ReadOnlyMoneyMixin, BigListAdmin):
     list_display = ("external_id", "name", "masked_phone", "language", "notification_channel")
+    # Searched by `get_search_results` (loans.search); listed for the search box to show.
     search_fields = ("external_id", "name", "phone")
+    search_help_text = _("Borrower or loan external id, phone or name")
     readonly_fields = ("user", "external_id", "national_id_masked", "masked_phone", "created_at")
 
-    def get_search_fields(self, request):
-        return phone_search_fields(request, super().get_search_fields(request))
+    def get_search_results(self, request, queryset, search_term):
+        """A borrower or loan external id, a whole phone or a whole name through indexed
+        lookups first; only when none matches, part of a name, an id or (for those who see
+        phones in full) a phone."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        full_phones = permissions.can_see_full_phones(request.user)
+
+        def matches(partial: bool):
+            keys = []
+            borrowers = search.borrower_match(term, full_phones=full_phones, partial=partial)
+            if borrowers is not None:
+                keys.append(Borrower.objects.filter(borrowers).values("pk"))
+            loans = search.loan_match(term, partial=partial)
+            if loans is not None:
+                keys.append(Loan.objects.filter(loans).values("borrower_id"))
+            return search.any_of(*keys)
+
+        exact = queryset.filter(matches(partial=False))
+        if exact.exists():
+            return exact, False
+        return queryset.filter(matches(partial=True)), False
 
     def get_fields(self, request, obj=None):
         # Those who only read (reviewers) see the phone masked, as everywhere in the admin;

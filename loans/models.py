@@ -6,6 +6,7 @@ Money columns change only through `loans.services`; the admin shows them read-on
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
@@ -64,10 +65,17 @@ class Borrower(models.Model):
     class Meta:
         verbose_name = _("borrower")
         verbose_name_plural = _("borrowers")
-        # The review queue's search (relief/admin/queue.py): an id in any case, a whole name.
+        # The staff searches (loans/search.py): an id in any case, a whole name; part of a
+        # name, an id or a phone through trigrams (PostgreSQL only: migration 0008).
         indexes = [
             models.Index(Upper("external_id"), name="borrower_external_id_upper"),
             models.Index(fields=["name"], name="borrower_name"),
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="borrower_name_trgm"),
+            GinIndex(
+                OpClass(Upper("external_id"), name="gin_trgm_ops"),
+                name="borrower_external_id_trgm",
+            ),
+            GinIndex(fields=["phone"], opclasses=["gin_trgm_ops"], name="borrower_phone_trgm"),
         ]
 
     def __str__(self) -> str:
@@ -181,7 +189,12 @@ class Loan(models.Model):
         verbose_name = _("loan")
         verbose_name_plural = _("loans")
         ordering = ["id"]
-        indexes = [models.Index(Upper("external_id"), name="loan_external_id_upper")]
+        indexes = [
+            models.Index(Upper("external_id"), name="loan_external_id_upper"),
+            GinIndex(
+                OpClass(Upper("external_id"), name="gin_trgm_ops"), name="loan_external_id_trgm"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(day_count_basis__in=DayCountBasis.values),

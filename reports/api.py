@@ -1,8 +1,9 @@
 """`GET /api/v1/reports/{name}/?from=D&to=D&product=P&format=json|csv|xlsx` (group Ops).
 
-config/api_urls.py includes `urlpatterns` below at `v1/`. JSON and small CSV or XLSX come
-back at once; a CSV or XLSX past REPORTS_ASYNC_THRESHOLD rows answers 202 with the queued
-export, whose status is at `reports/exports/{id}/` and file at `reports/exports/{id}/file/`.
+config/api_urls.py includes `urlpatterns` below at `v1/`. A report of up to
+REPORTS_ASYNC_THRESHOLD rows comes back at once; a larger one, in any format, answers 202
+with the queued export, whose status is at `reports/exports/{id}/` and file at
+`reports/exports/{id}/file/`.
 """
 
 from __future__ import annotations

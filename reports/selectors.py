@@ -97,42 +97,52 @@ def outcomes_by(filters: ReportFilters, field: str) -> list[dict[str, Any]]:
     return [{"key": row[field], **_summary_row(row)} for row in outcome_summary(filters, field)]
 
 
+def decision_time_aggregates() -> dict:
+    """Manual cases (those given a decision time) and how many breached it; over rows
+    annotated with `r_breached` (`sla_breached`)."""
+    manual = Q(sla_due__isnull=False)
+    return {
+        "r_manual": Count("id", filter=manual),
+        "r_breached": Count("id", filter=manual & Q(r_breached_case=True)),
+    }
+
+
+def sla_row(manual: int, breached: int) -> dict[str, Any]:
+    return {
+        "manual": manual,
+        "breached": breached,
+        "within": manual - breached,
+        "breached_pct": percent(breached, manual),
+    }
+
+
 def totals(filters: ReportFilters, now: datetime) -> dict[str, Any]:
     """The range's figures in one row: outcomes, relief, and decision-time breaches."""
-    row = _summary_row(in_range(filters).aggregate(**outcome_aggregates()))
-    sla = (
+    row = (
         in_range(filters)
-        .filter(sla_due__isnull=False)
-        .annotate(r_breached=sla_breached(now))
-        .aggregate(manual=Count("id"), breached=Count("id", filter=Q(r_breached=True)))
+        .annotate(r_breached_case=sla_breached(now))
+        .aggregate(**outcome_aggregates(), **decision_time_aggregates())
     )
-    return {**row, **sla, "breached_pct": percent(sla["breached"], sla["manual"])}
+    sla = sla_row(row["r_manual"], row["r_breached"])
+    del sla["within"]
+    return {**_summary_row(row), **sla}
 
 
-def relief_by_month(filters: ReportFilters) -> list[dict[str, Any]]:
-    return [
-        {"month": row["r_month"], **_summary_row(row)}
-        for row in outcome_summary(filters, "r_month")
-    ]
-
-
-def sla_by_month(filters: ReportFilters, now: datetime) -> list[dict[str, Any]]:
-    """Manual cases (those given a decision time) by month: how many breached it."""
+def by_month(filters: ReportFilters, now: datetime) -> list[dict[str, Any]]:
+    """Per month of submission, in one read: the outcome figures (relief granted and
+    waived) and the manual cases that breached their decision time."""
     rows = (
         in_range(filters)
-        .filter(sla_due__isnull=False)
-        .annotate(r_month=submitted_month(), r_breached=sla_breached(now))
+        .annotate(r_month=submitted_month(), r_breached_case=sla_breached(now))
         .values("r_month")
-        .annotate(manual=Count("id"), breached=Count("id", filter=Q(r_breached=True)))
+        .annotate(**outcome_aggregates(), **decision_time_aggregates())
         .order_by("r_month")
     )
     return [
         {
             "month": row["r_month"],
-            "manual": row["manual"],
-            "breached": row["breached"],
-            "within": row["manual"] - row["breached"],
-            "breached_pct": percent(row["breached"], row["manual"]),
+            **_summary_row(row),
+            "sla": sla_row(row["r_manual"], row["r_breached"]),
         }
         for row in rows
     ]
@@ -205,11 +215,10 @@ class Dashboard:
 def dashboard(filters: ReportFilters, *, now: datetime | None = None) -> Dashboard:
     now = now or timezone.now()
     granularity, by_period = applications_by_period(filters)
-    by_month = {row["month"]: row for row in relief_by_month(filters)}
-    sla = {row["month"]: row for row in sla_by_month(filters, now)}
-    empty_month = {name.removeprefix("r_"): 0 for name in AGGREGATE_NAMES}
-    empty_sla = {"manual": 0, "breached": 0, "within": 0, "breached_pct": None}
+    read = {row.pop("month"): row for row in by_month(filters, now)}
+    empty = {name.removeprefix("r_"): 0 for name in AGGREGATE_NAMES}
     months = months_in(filters)
+    month_rows = [read.get(month, {**empty, "sla": sla_row(0, 0)}) for month in months]
     effectiveness = report_rows("effectiveness", filters, now)
     return Dashboard(
         filters=filters,
@@ -217,8 +226,11 @@ def dashboard(filters: ReportFilters, *, now: datetime | None = None) -> Dashboa
         by_period=by_period,
         by_bucket=outcomes_by(filters, "bucket_at_submission"),
         by_reason=outcomes_by(filters, "reason"),
-        by_month=[by_month.get(m, {**empty_month, "month": m}) for m in months],
-        sla=[sla.get(m, {**empty_sla, "month": m}) for m in months],
+        by_month=[
+            {**{key: value for key, value in row.items() if key != "sla"}, "month": month}
+            for month, row in zip(months, month_rows, strict=True)
+        ],
+        sla=[{**row["sla"], "month": month} for month, row in zip(months, month_rows, strict=True)],
         effectiveness=effectiveness,
         effectiveness_overall=effectiveness_overall(effectiveness),
         totals=totals(filters, now),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import permissions
 from core.errors import DomainError
+from loans.search import is_number
 from relief.admin.case import CasePageAdmin
 from relief.admin.queue import (
     SLA_RUNNING,
@@ -133,13 +134,13 @@ class ReliefApplicationAdmin(CasePageAdmin):
     def get_search_results(self, request, queryset, search_term):
         """Search: "#123" is application 123; otherwise `case_search` (relief/admin/queue.py):
         an application number, loan or borrower id, whole phone or name through indexed
-        lookups first; only when none matches, part of a name, loan id or phone."""
+        lookups first; only when none matches, part of a name, an id or a phone."""
         term = search_term.strip()
         if not term:
             return queryset, False
         number = term.removeprefix("#")
         if term.startswith("#"):
-            if number.isdigit() and len(number) <= 18:
+            if is_number(number):
                 return queryset.filter(pk=int(number)), False
             return queryset.none(), False
         full_phones = permissions.can_see_full_phones(request.user)

@@ -19,8 +19,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core import permissions
 from loans.models import Borrower, Loan, mask_name, mask_phone
+from loans.search import any_of, borrower_match, is_number, loan_match
 from relief import selectors
-from relief.models import UNDECIDED_STATUSES, ApplicationStatus, ReliefPolicy
+from relief.models import UNDECIDED_STATUSES, ApplicationStatus, ReliefApplication, ReliefPolicy
 from relief.review_selectors import assignable_reviewers
 
 # Cases whose decision clock runs (needs_info waits for the borrower; submitted for triage).
@@ -51,27 +52,22 @@ def duration_text(delta: timedelta) -> str:
 
 
 def case_search(term: str, *, full_phones: bool, partial: bool) -> Q:
-    """The cases a search box term finds, each lookup on one table. Exact (`partial` False),
-    through indexes: a number is also an application's; a loan or borrower external id (any
-    case), a whole phone or a whole borrower name. Partial: part of a loan id or of a name,
-    and, for those who see full phones (`core.permissions.can_see_full_phones`), part of a
-    phone (from four digits on, for a number). Who sees phones masked finds one by the whole
-    number only."""
-    is_number = term.isdigit() and len(term) <= 18
-    if partial:
-        borrowers = Q(pk__in=[]) if is_number else Q(name__icontains=term)
-        loans = Q(pk__in=[]) if is_number else Q(external_id__icontains=term)
-        if full_phones and (not is_number or len(term) >= 4):
-            borrowers |= Q(phone__contains=term)
-    else:
-        borrowers = Q(external_id__iexact=term) | Q(phone=term) | Q(name=term)
-        loans = Q(external_id__iexact=term)
-    matches = Q(loan__in=Loan.objects.filter(loans).values("pk")) | Q(
-        borrower__in=Borrower.objects.filter(borrowers).values("pk")
-    )
-    if is_number and not partial:
-        matches |= Q(pk=int(term))
-    return matches
+    """The cases a search box term finds (`loans.search`): exact (`partial` False), an
+    application number, a loan's or borrower's external id (any case), a whole phone or a
+    whole borrower name; partial, part of a loan id, a borrower's name or id and, for those
+    who see full phones, of a phone. One UNION of the matches, each through an index."""
+    cases = []
+    loans = loan_match(term, partial=partial)
+    if loans is not None:
+        cases.append(ReliefApplication.objects.filter(loan__in=Loan.objects.filter(loans)))
+    borrowers = borrower_match(term, full_phones=full_phones, partial=partial)
+    if borrowers is not None:
+        cases.append(
+            ReliefApplication.objects.filter(borrower__in=Borrower.objects.filter(borrowers))
+        )
+    if is_number(term) and not partial:
+        cases.append(ReliefApplication.objects.filter(pk=int(term)))
+    return any_of(*(found.values("pk") for found in cases))
 
 
 # --- queue filters ----------------------------------------------------------------------------

@@ -139,7 +139,9 @@ def _factor(quote_document: dict, code: str) -> dict | None:
 
 
 def cases_from_applications(since: date | None) -> list[tuple[str, str, rules.Case]]:
-    applications = ReliefApplication.objects.all()
+    # In no order: the tallies do not depend on it and the biggest changes are sorted by
+    # their own key (sorting the rows with their quotes spilled to disk).
+    applications = ReliefApplication.objects.order_by()
     if since:
         # From the local midnight starting `since`: a timestamp range the index on created_at
         # serves (created_at__date would read every row to convert it).

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import ConflictError
 from relief.models import ActorKind, ApplicationEvent, ApplicationStatus, ReliefApplication
 from relief.services.notifications import notify
+from relief.services.outcomes import applications_repaid_on_settle
 
 S = ApplicationStatus
 
@@ -37,6 +38,8 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "expire": ((S.APPROVED, S.ACCEPTED), S.EXPIRED),
     "fulfil": ((S.APPROVED, S.ACCEPTED), S.FULFILLED),
 }
+# The actions that decide a case (they set `decided_at`).
+DECIDING_ACTIONS = frozenset({"auto_approve", "approve", "second_approve", "reject"})
 
 # Which arrivals the borrower hears about, and with which message template.
 BORROWER_MESSAGES = {
@@ -111,6 +114,10 @@ def transition(
         application.save(update_fields=["status", "version", "updated_at", *update_fields])
     else:
         application.save()
+    if action in DECIDING_ACTIONS:
+        # Whether the installments due at the decision are repaid already (the effectiveness
+        # report's figure; later repayments complete it).
+        applications_repaid_on_settle(loan_id=application.loan_id)
     event = ApplicationEvent.objects.create(
         application=application,
         actor_kind=actor_kind,

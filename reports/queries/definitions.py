@@ -11,9 +11,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    Exists,
     F,
-    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -24,7 +22,6 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from loans.models import Installment
 from relief.models import ApplicationStatus, HardshipReason, ReliefApplication
 from reports.filters import ReportFilters, local_midnight, local_zone
 from reports.models import ReviewerDecision
@@ -272,11 +269,10 @@ def effectiveness_cases(filters: ReportFilters, now: datetime) -> QuerySet:
 
 def repaid_within(days: int) -> Q:
     """Repaid within N days: every installment of the loan due on or before the decision
-    date was paid off (principal and interest) no later than N days after that date."""
-    unpaid = Installment.objects.filter(
-        loan=OuterRef("loan"), due_date__lte=OuterRef("r_decision_date")
-    ).filter(Q(paid_off_on__isnull=True) | Q(paid_off_on__gt=OuterRef(f"r_deadline_{days}")))
-    return ~Q(Exists(unpaid))
+    date was paid off (principal and interest) no later than N days after that date. Read
+    from `repaid_on`, which the decision and the repayments keep (relief.services.outcomes):
+    one column per case, not a probe of its installments per window."""
+    return Q(repaid_on__lte=F(f"r_deadline_{days}"))
 
 
 def observed(days: int, today) -> Q:
@@ -335,6 +331,7 @@ REPORTS: dict[str, Report] = {
             description=_("One row per application, as submitted and as decided."),
             columns=APPLICATION_COLUMNS,
             build=applications,
+            rows_of=in_range,
         ),
         Report(
             name="monthly-summary",

@@ -102,6 +102,11 @@ class Report:
     columns: tuple[Column, ...]
     # (filters, unmasked, now) -> a values_list queryset yielding the columns in order.
     build: Callable[[ReportFilters, bool, datetime], QuerySet] = field(repr=False)
+    # A report of one row per application: those applications (`in_range`), counted to
+    # decide whether to queue it, an index-only count without the report's joins. None for
+    # a report of groups (months, buckets, reasons, reviewers): a few hundred rows at most,
+    # never queued, so never counted (counting a GROUP BY would run it twice).
+    rows_of: Callable[[ReportFilters], QuerySet] | None = field(default=None, repr=False)
 
     def queryset(
         self, filters: ReportFilters, *, unmasked: bool = False, now: datetime | None = None

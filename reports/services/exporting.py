@@ -43,8 +43,8 @@ def report_export(
     channel: str,
     language: str = "",
 ) -> ExportDownload | Export:
-    """Export a report now, or, past REPORTS_ASYNC_THRESHOLD rows of CSV or XLSX, queue an
-    `Export` for a task to build and return it (JSON is always streamed).
+    """Export a report now, or, past REPORTS_ASYNC_THRESHOLD rows in any format, queue an
+    `Export` for a task to build and return it (a report of groups never is).
 
     Logged either way; a streamed download's row count is written when the last row is.
     """
@@ -53,18 +53,17 @@ def report_export(
     report = report_get(report_name)
     unmasked = permissions.can_export_unmasked(user)
     queryset = report.queryset(filters, unmasked=unmasked)
-    if export_format != ExportFormat.JSON:
-        rows = queryset.count()
-        if rows > async_threshold():
-            return export_request(
-                user=user,
-                report=report,
-                filters=filters,
-                export_format=export_format,
-                unmasked=unmasked,
-                language=language or settings.LANGUAGE_CODE,
-                expected_rows=rows,
-            )
+    rows = None if report.rows_of is None else report.rows_of(filters).count()
+    if rows is not None and rows > async_threshold():
+        return export_request(
+            user=user,
+            report=report,
+            filters=filters,
+            export_format=export_format,
+            unmasked=unmasked,
+            language=language or settings.LANGUAGE_CODE,
+            expected_rows=rows,
+        )
     entry = export_log_write(
         user=user,
         channel=channel,

@@ -5,6 +5,7 @@ index for each list's order (docs/benchmarks.md, staff pages)."""
 from __future__ import annotations
 
 import pytest
+from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -119,3 +120,42 @@ def test_the_queue_list_leaves_the_quote_out_and_the_case_page_shows_it(client, 
     assert all('"relief_reliefapplication"."quote"' not in sql for sql in listing)
     _, queries = page_sql(client, f"/admin/relief/reliefapplication/{case.pk}/change/")
     assert any('"relief_reliefapplication"."quote"' in sql for sql in queries)
+
+
+def page_rows(client, url: str) -> tuple[list[int], list[str]]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, headers={"accept-language": "en"})
+    assert response.status_code == 200, url
+    return [row.pk for row in response.context["cl"].result_list], [
+        q["sql"] for q in captured.captured_queries
+    ]
+
+
+def test_deep_pages_show_every_row_once_and_the_last_is_read_from_the_end(
+    admin_client, events, monkeypatch
+):
+    """47 events, 10 a page: pages 1–2 skip the rows before them; pages 4–5 are read from
+    the end, skipping only the rows after them (the last page none); page 3 holds the
+    middle. Together, every event once, in the list's order, with as many queries a page."""
+    case = ReliefApplication.objects.get()
+    ApplicationEvent.objects.bulk_create(
+        ApplicationEvent(application=case, actor_kind=ActorKind.REVIEWER, to_status="in_review")
+        for _ in range(47 - events)
+    )
+    monkeypatch.setattr(admin.site.get_model_admin(ApplicationEvent), "list_per_page", 10)
+    url = "/admin/relief/applicationevent/?p={}"
+    pages = {number: page_rows(admin_client, url.format(number)) for number in range(1, 6)}
+    listed = [pk for number in range(1, 6) for pk in pages[number][0]]
+    assert listed == list(
+        ApplicationEvent.objects.order_by("at", "id").values_list("pk", flat=True)
+    )
+    assert [len(pages[number][0]) for number in range(1, 6)] == [10, 10, 10, 10, 7]
+
+    def page_query(number: int) -> str:
+        (sql,) = [q for q in pages[number][1] if "LIMIT" in q and "applicationevent" in q]
+        return sql
+
+    assert "OFFSET 10" in page_query(2)
+    assert "OFFSET 7" in page_query(4)  # the 7 of page 5 skipped, counting from the end
+    assert "OFFSET" not in page_query(5) and "DESC" in page_query(5)
+    assert len(pages[5][1]) == len(pages[1][1])

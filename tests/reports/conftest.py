@@ -18,6 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from loans.models import Installment, Loan
 from relief.models import ApplicationStatus, ReliefApplication, ReliefPolicy
+from relief.services.outcomes import applications_repaid_on_settle
 from reports.filters import ReportFilters
 from tests.factories import BorrowerFactory, UserFactory, make_loan
 
@@ -264,6 +265,9 @@ def dataset(db) -> DataSet:
             penalty="10.00",
         ),
     ]
+    # History written as rows, not through the services: set each case's repayment date as
+    # the decision and the repayments would have (what migration relief 0016 does).
+    applications_repaid_on_settle()
     return DataSet(borrower, reviewer, senior, a1, a2, a3, a4, a5, a6, a7, outside)
 
 

@@ -125,6 +125,48 @@ def test_a_large_export_answers_202_with_where_to_follow_it(ops, dataset, settin
     assert status.json()["file_url"] is None
 
 
+def test_a_large_json_report_is_queued_then_downloaded_whole(
+    ops, dataset, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """Past the threshold JSON is built in the background like CSV and XLSX (202, then the
+    file); up to it, it still comes back at once."""
+    settings.REPORTS_ASYNC_THRESHOLD = 7  # the data set's 7 rows are the most answered now
+    settings.MEDIA_ROOT = tmp_path
+    query = {**RANGE_QUERY, "format": "json"}
+    assert api(ops).get(URL.format("applications"), query).status_code == 200
+    settings.REPORTS_ASYNC_THRESHOLD = 6
+    with django_capture_on_commit_callbacks(execute=True):  # Celery runs eagerly in tests
+        response = api(ops).get(URL.format("applications"), query)
+    assert response.status_code == 202
+    data = response.json()["export"]
+    assert (data["format"], data["rows"]) == ("json", 7)
+    status = api(ops).get(data["status_url"]).json()
+    assert status["status"] == "done"
+    report = json.loads(body(api(ops).get(status["file_url"])))
+    assert (report["report"], report["count"], report["masked"]) == ("applications", 7, True)
+    assert [row["application_id"] for row in report["results"]] == [
+        a.pk for a in (dataset.a1, dataset.a2, dataset.a3, dataset.a4, dataset.a5, dataset.a6)
+    ] + [dataset.a7.pk]
+    assert report["results"][0]["borrower_name"] == "张**"
+
+
+@pytest.mark.parametrize("name", ["monthly-summary", "reviewers", "effectiveness"])
+def test_a_grouped_report_is_answered_at_once_without_counting_its_groups_first(
+    ops, dataset, settings, name
+):
+    """Its rows are a few hundred groups at most: never queued, and its GROUP BY runs once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.REPORTS_ASYNC_THRESHOLD = 1
+    with CaptureQueriesContext(connection) as captured:
+        response = api(ops).get(URL.format(name), {**RANGE_QUERY, "format": "json"})
+        report = json.loads(body(response))
+    assert response.status_code == 200 and report["count"] > 1
+    assert not [q for q in captured.captured_queries if "COUNT(*)" in q["sql"]]
+    assert not Export.objects.exists()
+
+
 def test_an_export_file_is_for_its_requester_only_and_gone_after_7_days(ops, settings, tmp_path):
     from datetime import timedelta
 
