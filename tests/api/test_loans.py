@@ -78,7 +78,7 @@ def test_quote_gives_percent_factors_and_hints(alice_client, alice_loan):
     assert quote["hints"][0]["points"] == 10
     assert quote["not_eligible_reasons"] == []
     assert quote["auto_approvable"] is False
-    assert quote["policy_version"] == 1
+    assert quote["policy_version"] == 2  # the active version, with arrangements
 
 
 def test_quote_with_verified_evidence_lifts_the_cap(alice_client, alice_loan):
