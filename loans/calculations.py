@@ -288,3 +288,37 @@ def history_metrics(
         months_on_book=months,
         installments_counted=counted,
     )
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day `months` months later, clamped to the month's last day."""
+    return months_before(day, -months)
+
+
+def fill_in_order(amounts: Sequence[Decimal], parts: Sequence[Decimal]) -> list[list[Decimal]]:
+    """Fill each of `amounts` from `parts` taken in order, as a repayment would pay them.
+
+    Returns, for each amount, what it holds of each part (in the order of `parts`). The parts
+    must add up to the amounts exactly: an instalment plan's installments, each holding the
+    moved penalty first, then interest, then principal (domain.md §9)."""
+    if sum(amounts, ZERO) != sum(parts, ZERO):
+        raise ValueError(
+            f"the amounts ({sum(amounts, ZERO)}) must add up to the parts ({sum(parts, ZERO)})"
+        )
+    if any(value < 0 for value in (*amounts, *parts)):
+        raise ValueError("amounts and parts cannot be negative")
+    left = list(parts)
+    index = 0
+    filled = []
+    for amount in amounts:
+        pieces = [ZERO] * len(parts)
+        remaining = amount
+        while remaining > 0:
+            piece = min(remaining, left[index])
+            pieces[index] += piece
+            left[index] -= piece
+            remaining -= piece
+            if left[index] == 0:
+                index += 1
+        filled.append(pieces)
+    return filled

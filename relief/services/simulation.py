@@ -263,6 +263,7 @@ def cases_from_overdue_loans(today: date) -> list[tuple[str, str, rules.Case]]:
                 F("installments__penalty_accrued")
                 - F("installments__penalty_paid")
                 - F("installments__penalty_waived")
+                - F("installments__penalty_moved")
             ),
         )
         .filter(oldest_due__isnull=False)
@@ -408,6 +409,7 @@ def arrangement_cases_from_loans(today: date) -> list[tuple[str, rules.Arrangeme
             F("installments__penalty_accrued")
             - F("installments__penalty_paid")
             - F("installments__penalty_waived")
+            - F("installments__penalty_moved")
         ),
     ).values_list(
         "pk",
@@ -426,9 +428,10 @@ def arrangement_cases_from_loans(today: date) -> list[tuple[str, rules.Arrangeme
         .values_list(
             "loan_id",
             "due_date",
-            "principal_due",
+            # What moved into a plan is no longer owed here.
+            F("principal_due") - F("principal_moved"),
             "principal_paid",
-            "interest_due",
+            F("interest_due") - F("interest_moved"),
             "interest_paid",
         )
         .iterator(chunk_size=5000)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.db import transaction
+
 from loans import calculations
 from loans.calculations import ZERO
 from loans.models import Installment, Loan, Repayment
@@ -18,6 +20,7 @@ from loans.services import (
 )
 from relief.models import ActorKind, ApplicationStatus, ReliefApplication
 from relief.selectors import fulfil_amount
+from relief.services.arrangements import arrangement_complete_after_repayment
 from relief.services.transitions import application_lock, transition
 
 
@@ -34,6 +37,8 @@ def offer_waiver(
         ReliefApplication.objects.filter(
             loan=loan,
             status__in=(ApplicationStatus.APPROVED, ApplicationStatus.ACCEPTED),
+            # Relief asked for with an arrangement posts when the arrangement starts.
+            arrangement__isnull=True,
         )
         .values_list("pk", flat=True)
         .first()
@@ -84,15 +89,17 @@ def offer_waiver(
     return AllocationTerms(waiver=waiver)
 
 
+@transaction.atomic
 def repayment_post(
     *, loan: Loan, amount, paid_on: date, reference: str, recorded_by=None
 ) -> Repayment:
-    """Record a repayment from the core system; it fulfils an open offer it completes.
+    """Record a repayment from the core system; it fulfils an open offer it completes, and
+    completes an arrangement it pays off (domain.md §9), in the same transaction.
 
     The waiver reaches the repayment through `before_allocation`: loans knows nothing of
     relief, relief hands it the step to run with the rows locked."""
     cleaned = clean_amount(amount)
-    return repayment_record(
+    repayment = repayment_record(
         loan=loan,
         amount=cleaned,
         paid_on=paid_on,
@@ -102,3 +109,7 @@ def repayment_post(
             locked, installments, day, cleaned
         ),
     )
+    if not getattr(repayment, "replayed", False):
+        # The loan's rows are locked by the repayment; the application comes after them.
+        arrangement_complete_after_repayment(loan_id=repayment.loan_id)
+    return repayment
