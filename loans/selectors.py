@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import FilteredRelation, Prefetch, Q, QuerySet
+from django.db.models import Exists, FilteredRelation, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from loans import calculations
 from loans.calculations import ZERO
-from loans.models import Arrangement, Borrower, Installment, Loan
+from loans.models import Arrangement, Borrower, Installment, InstallmentMovement, Loan
 
 
 def local_today() -> date:
@@ -193,6 +193,8 @@ def loans_of_user(user) -> QuerySet[Loan]:
         Loan.objects.filter(borrower__user=user)
         .select_related("product", "borrower")
         .prefetch_related(Prefetch("installments", queryset=Installment.objects.order_by("seq")))
+        # The restructured mark (domain.md §9), read with the loans: no query more.
+        .annotate(restructured_now=restructured_exists(local_today()))
         .order_by("id")
     )
 
@@ -368,13 +370,103 @@ def arrangement_history(loan: Loan | int) -> ArrangementHistory:
     return ArrangementHistory(bool(has_active), last_deferral, broken)
 
 
+def restructured_exists(today: date) -> Exists:
+    """A loan's restructured mark as a subquery of its queryset (`OuterRef("pk")`)."""
+    return Exists(
+        Arrangement.objects.filter(loan=OuterRef("pk"), started_on__isnull=False).filter(
+            Q(status=Arrangement.Status.ACTIVE) | Q(observation_ends_on__gte=today)
+        )
+    )
+
+
 def restructured(loan: Loan, *, today: date | None = None) -> bool:
     """Marked restructured (domain.md §9): an arrangement is active on the loan, or one
-    started on it within its observation period (`observation_ends_on`, inclusive)."""
+    started on it within its observation period (`observation_ends_on`, inclusive). Read
+    with the loan by `loans_of_user`, else asked."""
     today = today or local_today()
-    return any(
-        a.status == Arrangement.Status.ACTIVE
-        or (a.observation_ends_on is not None and a.observation_ends_on >= today)
-        for a in loan.arrangements.all()
-        if a.started_on is not None
+    known = getattr(loan, "restructured_now", None)
+    if known is not None and today == local_today():
+        return known
+    return Loan.objects.filter(pk=loan.pk).filter(restructured_exists(today)).exists()
+
+
+# --- an arrangement as the borrower and the reviewer read it ----------------------------------
+
+
+@dataclass(frozen=True)
+class ArrangementLine:
+    """One installment of an arrangement: a plan's (`number` 1…N) or one a deferral moved."""
+
+    number: int
+    seq: int
+    due_date: date
+    amount: Decimal
+    paid: Decimal
+    status: str  # "paid", "due" (not yet), "overdue"
+    due_date_before: date | None = None  # a deferral's: where it was
+
+
+@dataclass(frozen=True)
+class ArrangementView:
+    """An arrangement with its installments and progress."""
+
+    arrangement: Arrangement
+    lines: tuple[ArrangementLine, ...]
+    paid: Decimal
+    remaining: Decimal
+
+    @property
+    def paid_count(self) -> int:
+        return sum(1 for line in self.lines if line.status == "paid")
+
+
+def line_status(installment: Installment, today: date) -> str:
+    if installment.paid_off_on is not None:
+        return "paid"
+    return "overdue" if installment.due_date < today else "due"
+
+
+def arrangement_view(arrangement: Arrangement, *, today: date | None = None) -> ArrangementView:
+    """An arrangement's installments (a plan's plan installments, a deferral's rescheduled
+    ones) with what each is, what has been paid and what is left. Two queries."""
+    today = today or local_today()
+    installments = list(
+        arrangement.installments.prefetch_related(
+            Prefetch(
+                "movements",
+                queryset=InstallmentMovement.objects.filter(arrangement=arrangement),
+                to_attr="own_movements",
+            )
+        ).order_by("due_date", "seq")
+    )
+    if arrangement.kind == Arrangement.Kind.PLAN:
+        installments = [i for i in installments if i.kind == Installment.Kind.PLAN]
+    lines = []
+    for number, installment in enumerate(installments, start=1):
+        moves = installment.own_movements
+        if arrangement.kind == Arrangement.Kind.PLAN:
+            # A plan installment is what moved into it (and its interest).
+            amount = sum((m.amount for m in moves), ZERO)
+        else:
+            amount = installment.principal_due + installment.interest_due
+        before = next((m.due_date_before for m in moves if m.due_date_before), None)
+        paid = installment.principal_paid + installment.interest_paid + installment.penalty_paid
+        lines.append(
+            ArrangementLine(
+                number=number,
+                seq=installment.seq,
+                due_date=installment.due_date,
+                amount=amount,
+                paid=paid,
+                status=line_status(installment, today),
+                due_date_before=before,
+            )
+        )
+    paid_total = sum((line.paid for line in lines), ZERO)
+    owed = sum(
+        (i.base_outstanding + i.penalty_outstanding for i in installments if i.paid_off_on is None),
+        ZERO,
+    )
+    return ArrangementView(
+        arrangement=arrangement, lines=tuple(lines), paid=paid_total, remaining=owed
     )

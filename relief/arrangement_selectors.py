@@ -13,12 +13,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch
-
 from loans import calculations
 from loans import selectors as loan_selectors
 from loans.calculations import ZERO
-from loans.models import Arrangement, Installment, InstallmentMovement, Loan
+from loans.models import Arrangement, Installment, Loan
 from relief import presentation, rules, selectors
 from relief.models import ReliefApplication, ReliefPolicy
 
@@ -186,86 +184,30 @@ def arrangement_quote_for_reader(document: dict[str, Any]) -> dict[str, Any]:
     return labelled
 
 
+def loan_arrangement_quote_for_reader(result: LoanArrangementQuote) -> dict[str, Any]:
+    """A loan's arrangement quote as the options page and the API show it: every option in
+    plain words with its affordability, the reasons, and the relief waived first (its
+    percent and amount; null when relief is not asked for)."""
+    document = arrangement_quote_for_reader(
+        arrangement_quote_document(result.quote, monthly_income=result.case.monthly_income)
+    )
+    relief = result.relief
+    document["relief"] = (
+        None
+        if relief is None
+        else {
+            "percent": relief.percent if relief.eligible else 0,
+            "amount": str(result.quote.relief),
+        }
+    )
+    return document
+
+
 # --- an arrangement as the borrower and the reviewer read it ---------------------------------
 
-
-@dataclass(frozen=True)
-class ArrangementLine:
-    """One installment of an arrangement: a plan's (`number` 1…N) or one a deferral moved."""
-
-    number: int
-    seq: int
-    due_date: date
-    amount: Decimal
-    paid: Decimal
-    status: str  # "paid", "due" (not yet), "overdue"
-    due_date_before: date | None = None  # a deferral's: where it was
-
-
-@dataclass(frozen=True)
-class ArrangementView:
-    """An arrangement with its installments and progress."""
-
-    arrangement: Arrangement
-    lines: tuple[ArrangementLine, ...]
-    paid: Decimal
-    remaining: Decimal
-
-    @property
-    def paid_count(self) -> int:
-        return sum(1 for line in self.lines if line.status == "paid")
-
-
-def line_status(installment: Installment, today: date) -> str:
-    if installment.paid_off_on is not None:
-        return "paid"
-    return "overdue" if installment.due_date < today else "due"
-
-
-def arrangement_view(arrangement: Arrangement, *, today: date | None = None) -> ArrangementView:
-    """An arrangement's installments (a plan's plan installments, a deferral's rescheduled
-    ones) with what each is, what has been paid and what is left. Two queries."""
-    today = today or loan_selectors.local_today()
-    installments = list(
-        arrangement.installments.prefetch_related(
-            Prefetch(
-                "movements",
-                queryset=InstallmentMovement.objects.filter(arrangement=arrangement),
-                to_attr="own_movements",
-            )
-        ).order_by("due_date", "seq")
-    )
-    if arrangement.kind == Arrangement.Kind.PLAN:
-        installments = [i for i in installments if i.kind == Installment.Kind.PLAN]
-    lines = []
-    for number, installment in enumerate(installments, start=1):
-        moves = installment.own_movements
-        if arrangement.kind == Arrangement.Kind.PLAN:
-            # A plan installment is what moved into it (and its interest).
-            amount = sum((m.amount for m in moves), ZERO)
-        else:
-            amount = installment.principal_due + installment.interest_due
-        before = next((m.due_date_before for m in moves if m.due_date_before), None)
-        paid = installment.principal_paid + installment.interest_paid + installment.penalty_paid
-        lines.append(
-            ArrangementLine(
-                number=number,
-                seq=installment.seq,
-                due_date=installment.due_date,
-                amount=amount,
-                paid=paid,
-                status=line_status(installment, today),
-                due_date_before=before,
-            )
-        )
-    paid_total = sum((line.paid for line in lines), ZERO)
-    owed = sum(
-        (i.base_outstanding + i.penalty_outstanding for i in installments if i.paid_off_on is None),
-        ZERO,
-    )
-    return ArrangementView(
-        arrangement=arrangement, lines=tuple(lines), paid=paid_total, remaining=owed
-    )
+ArrangementLine = loan_selectors.ArrangementLine
+ArrangementView = loan_selectors.ArrangementView
+arrangement_view = loan_selectors.arrangement_view
 
 
 def application_arrangement(

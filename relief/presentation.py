@@ -258,8 +258,9 @@ ARRANGEMENT_NOT_ELIGIBLE = {
 
 
 def arrangement_not_eligible_label(code: str) -> str:
+    """An arrangement quote's refusal (or a relief quote's, for an application asking both)."""
     label = ARRANGEMENT_NOT_ELIGIBLE.get(code)
-    return label() if label else code
+    return label() if label else not_eligible_label(code)
 
 
 ARRANGEMENT_BLOCKERS = {

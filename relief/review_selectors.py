@@ -57,7 +57,6 @@ def review_case(application: ReliefApplication, *, today: date | None = None) ->
         Loan.objects.select_related("product", "borrower")
         .prefetch_related(
             Prefetch("installments", queryset=Installment.objects.order_by("seq")),
-            "arrangements",
         )
         .get(pk=application.loan_id)
     )

@@ -282,7 +282,7 @@ def application_of_user(user, application_id: int) -> ReliefApplication:
     """One application of the signed-in borrower (404 for anyone else's)."""
     return (
         ReliefApplication.objects.filter(borrower__user=user)
-        .select_related("loan", "loan__product", "borrower")
+        .select_related("loan", "loan__product", "borrower", "arrangement")
         .prefetch_related(
             Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor")),
             Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at", "id")),
