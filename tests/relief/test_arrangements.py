@@ -538,3 +538,15 @@ def test_money_is_conserved_to_the_fen_over_random_loans(seed, today):
         ]
         assert sum(amounts) == arrangement.total
         assert len(set(amounts[:-1])) <= 1 and amounts[-1] >= amounts[0]
+
+
+# --- the borrower's existing pages keep working ---------------------------------------------
+
+
+def test_the_borrowers_pages_show_a_loan_on_a_plan_and_its_application(client, alice, today):
+    loan = both_overdue_loan(alice, today=today)
+    application = accepted(approved(apply(loan, arrangement=plan(6), relief=False)))
+    client.force_login(alice.user)
+
+    for url in ("/", f"/loans/{loan.pk}/", "/applications/", f"/applications/{application.pk}/"):
+        assert client.get(url).status_code == 200, url

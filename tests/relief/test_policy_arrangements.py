@@ -64,6 +64,27 @@ AUTO_NEVER_FOUR_EYES = "an automatic approval must never need a second approval"
 BAD_SECTIONS = {
     "deferral_missing": (delete("deferral"), {f"{A}.deferral": "required"}),
     "unknown_key": (set_to("colour", 1), {f"{A}.colour": "unknown key"}),
+    "unknown_key_in_each_part": (
+        both(
+            set_to("deferral", "colour", 1),
+            set_to("plan", "colour", 1),
+            set_to("affordability", "colour", 1),
+            set_to("eligibility", "colour", 1),
+            set_to("auto_approval", "colour", 1),
+            set_to("four_eyes", "colour", 1),
+        ),
+        {
+            f"{A}.{part}.colour": "unknown key"
+            for part in (
+                "deferral",
+                "plan",
+                "affordability",
+                "eligibility",
+                "auto_approval",
+                "four_eyes",
+            )
+        },
+    ),
     "deferral_not_an_object": (
         set_to("deferral", [1]),
         {f"{A}.deferral": "must be an object, got a list"},

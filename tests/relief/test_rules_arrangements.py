@@ -92,6 +92,8 @@ def test_worked_example_with_relief_80_percent(periods, each, last):
 def test_worked_example_without_relief_moves_the_whole_penalty():
     option = arrangement_quote(make_case(), policy_v2()).option("plan", 6)
 
+    assert option.interest_waived == D("0.00")
+    assert (option.kind, option.periods, option.months, option.term) == ("plan", 6, None, 6)
     assert option.total == D("2026.60")
     assert option.installment_amount == D("337.76")
     assert option.last_installment_amount == D("337.80")
@@ -135,6 +137,17 @@ def test_deferral_interest_discount_waives_its_share_rounded_half_up():
     assert interest.full == D("25.51")
     assert interest.waived == D("12.76")
     assert interest.charged == D("12.75")
+
+
+def test_deferral_discount_rounds_half_up_even_after_an_even_fen():
+    interest = deferral_interest(D("16.67"), D("0.18"), 1, discount_percent=50)
+
+    # 16.67 × 0.015 = 0.25005 → 0.25; half of it 0.125 → 0.13 (not 0.12).
+    assert (interest.full, interest.waived, interest.charged) == (
+        D("0.25"),
+        D("0.13"),
+        D("0.12"),
+    )
 
 
 def test_deferral_discount_from_the_policy_shows_on_the_option():
@@ -197,8 +210,9 @@ def test_plan_split_refuses_periods_that_are_not_a_positive_whole_number(periods
         ("1000.00", "0.12", 1, "10.00"),
         ("100.00", "0.01", 1, "0.08"),
         ("100.00", "0.03", 2, "0.38"),
+        ("100.00", "0.01", 2, "0.13"),
     ],
-    ids=["six_at_12", "zero_rate", "one_period", "rounds_down", "rounds_half_up"],
+    ids=["six_at_12", "zero_rate", "one_period", "rounds_down", "rounds_half_up", "half_even_up"],
 )
 def test_plan_interest_on_the_declining_balance(moved, rate, periods, interest):
     assert plan_interest(D(moved), D(rate), periods) == D(interest)
@@ -259,6 +273,19 @@ def test_plan_first_due_is_the_usual_day_at_least_a_month_after_the_start(
     start, day_of_month, first
 ):
     assert plan_first_due(start, day_of_month) == first
+
+
+def test_a_plan_that_starts_in_a_short_month_keeps_the_usual_day_after_it():
+    # The 31st: first due on 28 February, the next ones on 31 March and 30 April.
+    assert plan_due_dates(date(2025, 1, 5), 31, 3) == (
+        date(2025, 2, 28),
+        date(2025, 3, 31),
+        date(2025, 4, 30),
+    )
+    option = arrangement_quote(
+        make_case(start=date(2025, 1, 5), day_of_month=31), policy_v2(), kinds=("plan",)
+    ).option("plan", 3)
+    assert (option.first_due_date, option.last_due_date) == (date(2025, 2, 28), date(2025, 4, 30))
 
 
 def test_plan_due_dates_keep_the_usual_day_after_a_short_month():
@@ -330,8 +357,9 @@ def test_reason_other_with_a_description_is_eligible():
 
 
 def test_a_policy_without_arrangements_offers_none():
-    quote = arrangement_quote(make_case(), default_policy())
+    quote = arrangement_quote(make_case(relief=D("21.28")), default_policy())
 
+    assert quote.relief == D("21.28")
     assert not quote.eligible
     assert quote.not_eligible_reasons == ("not_offered",)
     assert quote.policy_version == 1
@@ -502,6 +530,21 @@ def test_without_an_income_affordability_is_not_known():
     assert "not_affordable" not in option.auto_approval_blockers
 
 
+def test_a_deferral_at_the_limit_is_affordable_and_one_fen_over_is_not():
+    # 1 month: 2,000.00 + 56.25 + 26.60 = 2,082.85; half of 4,165.70 is exactly that.
+    at_limit = arrangement_quote(
+        make_case(monthly_income=D("4165.70")), policy_v2(), kinds=("deferral",)
+    ).option("deferral", 1)
+    over = arrangement_quote(
+        make_case(monthly_income=D("4165.68")), policy_v2(), kinds=("deferral",)
+    ).option("deferral", 1)
+
+    assert (at_limit.affordable, at_limit.affordable_limit) == (True, D("2082.85"))
+    assert "not_affordable" not in at_limit.auto_approval_blockers
+    assert (over.affordable, over.affordable_limit) == (False, D("2082.84"))
+    assert "not_affordable" in over.auto_approval_blockers
+
+
 def test_a_deferral_is_affordable_by_its_first_payment():
     quote = arrangement_quote(
         make_case(monthly_income=D("4112.50")), policy_v2(), kinds=("deferral",)
@@ -638,12 +681,17 @@ def test_relief_above_the_penalty_leaves_no_penalty_to_move():
         ({"monthly_income": 5000.0}, "monthly_income"),
         ({"monthly_income": D("-1")}, "monthly_income"),
         ({"monthly_income": D("Infinity")}, "monthly_income"),
-        ({"unpaid_due_dates": (date(2025, 6, 20), date(2025, 5, 21))}, "oldest first"),
+        ({"unpaid_due_dates": (date(2025, 6, 20), date(2025, 5, 21))}, "unpaid_due_dates"),
     ],
 )
 def test_case_refuses_values_the_rules_cannot_use(overrides, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=f"^{message}"):
         make_case(**overrides)
+
+
+def test_case_takes_the_31st_as_a_usual_day():
+    assert make_case(day_of_month=31).day_of_month == 31
+    assert make_case(day_of_month=1).day_of_month == 1
 
 
 def test_case_defaults():
