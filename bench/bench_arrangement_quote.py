@@ -15,12 +15,11 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import time
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
-from bench.support import result
+from bench.support import per_second, result
 from relief.rules import (
     HARDSHIP_REASONS,
     ArrangementCase,
@@ -115,15 +114,7 @@ def _per_second(
     function: Callable[[ArrangementCase, object], ArrangementQuote],
     cases: Sequence[ArrangementCase],
 ) -> float:
-    """Best of a few runs: the least disturbed by whatever else the machine is doing."""
-    policy = policy_v2()
-    best = float("inf")
-    for _ in range(REPEATS):
-        started = time.perf_counter()
-        for case in cases:
-            function(case, policy)
-        best = min(best, time.perf_counter() - started)
-    return len(cases) / best
+    return per_second(function, cases, policy_v2(), repeats=REPEATS)
 
 
 def main(scale: str = "full") -> list[dict]:

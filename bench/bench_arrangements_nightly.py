@@ -324,18 +324,10 @@ def run_baseline(raw) -> float:
 
 
 def measure(scale: str) -> list[dict]:
-    import psycopg2
-    from django.db import connection
+    from bench.support import raw_connection
 
     plans = SCALES[scale]
-    settings = connection.settings_dict
-    raw = psycopg2.connect(
-        dbname=settings["NAME"],
-        user=settings["USER"] or None,
-        password=settings["PASSWORD"] or None,
-        host=settings["HOST"] or None,
-        port=settings["PORT"] or None,
-    )
+    raw = raw_connection()
     raw.autocommit = True
     timings: dict[str, list[float]] = {"product": [], "baseline": []}
     results: dict[str, set] = {"product": set(), "baseline": set()}

@@ -1,10 +1,11 @@
 """What tests across folders share that is neither a fixture nor a factory: the Redis the
-worker tests use, and waiting for a worker's result."""
+worker tests use, waiting for a worker's result, and running work in threads at once."""
 
 from __future__ import annotations
 
 import os
 import socket
+import threading
 import time
 from collections.abc import Callable
 from urllib.parse import urlparse
@@ -31,3 +32,29 @@ def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+def run_at_once(*works) -> list:
+    """Run each of `works` in its own thread, released at the same instant; each outcome is
+    its result or the exception it raised (the outcome under test). Each thread closes its
+    database connection when done."""
+    from django.db import connection
+
+    barrier = threading.Barrier(len(works))
+    outcomes: list = [None] * len(works)
+
+    def run(index, work):
+        try:
+            barrier.wait(timeout=10)
+            outcomes[index] = work()
+        except Exception as exc:
+            outcomes[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(works)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes

@@ -35,21 +35,20 @@ NOT_PROPOSED = _("This arrangement is %(status)s: only a proposed one can start.
 
 Kind = InstallmentMovement.Kind
 Part = InstallmentMovement.Part
-ARRANGEMENT_FIELDS = [
+# An arrangement's option and figures: as quoted while proposed, as started once active.
+FIGURE_FIELDS = [
     "kind",
     "periods",
     "months",
-    "status",
     "installment_amount",
     "total",
     "moved",
     "extra_interest",
     "first_due_date",
     "last_due_date",
-    "started_on",
-    "observation_ends_on",
     "updated_at",
 ]
+ARRANGEMENT_FIELDS = [*FIGURE_FIELDS, "status", "started_on", "observation_ends_on"]
 
 
 def basis_of_locked(loan: Loan, installments: list[Installment], on: date) -> ArrangementBasis:
@@ -410,6 +409,7 @@ def arrangement_cancel(*, arrangement: Arrangement, on: date) -> None:
 
 
 __all__ = [
+    "FIGURE_FIELDS",
     "arrangement_cancel",
     "arrangements_break",
     "arrangements_complete",

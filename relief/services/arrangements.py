@@ -31,6 +31,7 @@ from loans.services import (
     deferral_start,
     plan_start,
 )
+from loans.services.arrangements import FIGURE_FIELDS
 from relief import arrangement_selectors, rules, selectors
 from relief.models import ActorKind, ReliefApplication
 from relief.services import review
@@ -147,20 +148,6 @@ def figures_set(arrangement: Arrangement, offered: rules.ArrangementOption) -> N
     arrangement.extra_interest = offered.extra_interest
     arrangement.first_due_date = offered.first_due_date
     arrangement.last_due_date = offered.last_due_date
-
-
-FIGURE_FIELDS = [
-    "kind",
-    "periods",
-    "months",
-    "installment_amount",
-    "total",
-    "moved",
-    "extra_interest",
-    "first_due_date",
-    "last_due_date",
-    "updated_at",
-]
 
 
 def arrangement_propose(

@@ -441,9 +441,7 @@ def test_months_after_keeps_the_day_clamped_to_the_month_end(day, months, expect
 
 
 def test_a_plan_installment_holds_the_moved_penalty_first_then_interest_then_principal():
-    parts = calc.fill_in_order(
-        [D("334.22")] * 6, [D("5.32"), D("125.00"), D("0.00"), D("1875.00")]
-    )
+    parts = calc.fill_in_order([D("334.22")] * 6, [D("5.32"), D("125.00"), D("0.00"), D("1875.00")])
 
     assert parts[0] == [D("5.32"), D("125.00"), D("0.00"), D("203.90")]
     assert parts[1:] == [[D("0.00"), D("0.00"), D("0.00"), D("334.22")]] * 5

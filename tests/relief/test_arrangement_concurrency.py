@@ -2,12 +2,10 @@
 after the other, so neither is lost and the plan's installments are paid oldest first; one
 that pays the plan off completes it once."""
 
-import threading
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from loans.models import Arrangement
 from loans.selectors import local_today
@@ -23,6 +21,7 @@ from tests.relief.arrangement_flows import (
     plan,
     plan_installments,
 )
+from tests.support import run_at_once
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -31,28 +30,6 @@ pytestmark = [
         reason="row locks need PostgreSQL",
     ),
 ]
-
-
-def run_at_once(*works) -> list:
-    """Run each of `works` in its own thread, released at the same instant."""
-    barrier = threading.Barrier(len(works))
-    outcomes: list = [None] * len(works)
-
-    def run(index, work):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = work()
-        except Exception as exc:  # the outcome under test, kept for the assertions
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(works)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
 
 
 @pytest.fixture
