@@ -298,6 +298,10 @@ def repay_to_fulfil(application: ReliefApplication, *, today: date | None = None
     (`repay_to_fulfil_at_acceptance`) less what has been repaid of it since; it never grows."""
     if application.status not in (ApplicationStatus.APPROVED, ApplicationStatus.ACCEPTED):
         return ZERO
+    if application.arrangement_id is not None:
+        # With an arrangement nothing is repaid first: accepting posts the relief and starts
+        # the arrangement (domain.md §9).
+        return ZERO
     # The loan as read with the application; only its installments are read here.
     loan = application.loan
     prefetch_related_objects(

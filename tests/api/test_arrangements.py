@@ -301,3 +301,20 @@ def test_the_schema_documents_the_arrangement_quote(anon_client):
     )
     assert "restructured" in components["LoanDetail"]["properties"]
     assert "kind" in components["Installment"]["properties"]
+
+
+def test_an_offer_with_an_arrangement_has_nothing_to_repay_first(
+    alice_client, reviewer_client, alice_loan
+):
+    created = apply(alice_client, alice_loan, arrangement={"kind": "plan", "periods": 6}).json()
+    version = triaged(alice_client, created)["version"]
+    reviewer_client.post(
+        f"/api/v1/review/applications/{created['id']}/decide/",
+        {"action": "approve", "percent": 80, "version": version},
+        format="json",
+    )
+
+    offer = alice_client.get(f"/api/v1/relief-applications/{created['id']}/").json()
+
+    assert offer["status"] == "approved"
+    assert offer["repay_to_fulfil"] == "0.00"

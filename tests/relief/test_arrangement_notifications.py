@@ -76,3 +76,39 @@ def test_a_broken_plan_and_a_completed_one_are_told(alice, bob, today):
     repayment_post(loan=other, amount=owed, paid_on=today, reference="BOB-ALL")
     english = told("arrangement_completed").texts["en"]
     assert "paid every installment of your plan" in english["body"]
+
+
+def test_the_offer_and_its_expiry_speak_of_the_arrangement(alice, today):
+    from relief.services import offers_expire
+
+    loan = overdue_loan(alice, today=today, days=20)
+    application = approved(apply(loan, arrangement=plan(6)), percent=80)
+
+    english = told("approved").texts["en"]
+    assert english["body"] == (
+        "We offer you an instalment plan of 6 monthly payments of ¥334.22. We will also waive "
+        f"80% of your penalty (¥21.28). Accept it by {application.offer_deadline.isoformat()} "
+        "and it starts at once."
+    )
+    assert told("submitted").texts["en"]["body"].startswith("Your estimate is 90%")
+    chinese = told("approved").texts["zh-hans"]["body"]
+    assert "6 期的个性化分期，每月还款 ¥334.22" in chinese
+    assert "减免您 80% 的罚息（¥21.28）" in chinese
+
+    offers_expire(today=application.offer_deadline + timedelta(days=1))
+
+    assert told("expired").texts["en"]["body"] == (
+        "The offer was not accepted by the deadline. You can apply again."
+    )
+    application.arrangement.refresh_from_db()
+    assert application.arrangement.status == "cancelled"
+
+
+def test_an_arrangement_only_application_is_acknowledged_as_such(alice, today):
+    loan = both_overdue_loan(alice, today=today)
+
+    apply(loan, arrangement=plan(24), relief=False)
+
+    assert told("submitted").texts["en"]["body"] == (
+        "We will tell you as soon as your request for a repayment arrangement is decided."
+    )
