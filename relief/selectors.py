@@ -99,6 +99,8 @@ def granted_within_a_year(borrower_id: int, today: date) -> Q:
     return Q(
         borrower_id=borrower_id,
         status__in=GRANTED_STATUSES,
+        # An application for an arrangement alone granted no relief.
+        asks_relief=True,
         decided_at__date__gte=first_day_within_a_year(today),
     )
 

@@ -285,6 +285,7 @@ def cases_from_overdue_loans(today: date) -> list[tuple[str, str, rules.Case]]:
     granted = dict(
         ReliefApplication.objects.filter(
             status__in=GRANTED_STATUSES,
+            asks_relief=True,
             decided_at__date__gt=today.fromordinal(today.toordinal() - 365),
         )
         .values("borrower_id")

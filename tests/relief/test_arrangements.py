@@ -550,3 +550,15 @@ def test_the_borrowers_pages_show_a_loan_on_a_plan_and_its_application(client, a
 
     for url in ("/", f"/loans/{loan.pk}/", "/applications/", f"/applications/{application.pk}/"):
         assert client.get(url).status_code == 200, url
+
+
+def test_an_arrangement_alone_is_not_a_prior_relief(alice, today):
+    from relief.selectors import loan_quote
+
+    loan = both_overdue_loan(alice, today=today)
+    accepted(approved(apply(loan, arrangement=plan(6), relief=False)))
+    other = overdue_loan(alice, today=today, days=20)
+
+    case = loan_quote(other, reason="serious_illness").case
+
+    assert case.prior_reliefs_12m == 0
