@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from loans import calculations
 from loans.calculations import ZERO
-from loans.models import Installment, Loan
+from loans.models import Arrangement, Installment, Loan
 from loans.selectors import local_today
 from relief import rules
 from relief.models import Evidence, ReliefApplication, ReliefPolicy
@@ -391,7 +391,7 @@ def arrangements_simulate(
 def arrangement_cases_from_loans(today: date) -> list[tuple[str, rules.ArrangementCase]]:
     """Every active loan with something unpaid past due, as the arrangement rules see it
     today: reason "other" with a description (no reason is known yet), and an open
-    application left out (the question is what each version would offer). Two queries."""
+    application left out (the question is what each version would offer). Three queries."""
     overdue_loans = Loan.objects.filter(
         Exists(
             Installment.objects.filter(
@@ -420,8 +420,25 @@ def arrangement_cases_from_loans(today: date) -> list[tuple[str, rules.Arrangeme
         "annual_rate",
         "legal_proceedings",
         "fraud_flag",
+        "borrower_id",
     )
     rows = {row[0]: row for row in loans.iterator(chunk_size=5000)}
+    # The loans' arrangements so far: active, the last deferral's start, the last break; and
+    # how many each borrower started in the last 12 months.
+    history: dict[int, dict] = defaultdict(dict)
+    started_12m: dict[int, int] = defaultdict(int)
+    year_ago = calculations.months_before(today, 12)
+    for loan_id, borrower_id, kind, status, started_on, broken_on in Arrangement.objects.filter(
+        loan__in=overdue_loans.values("pk"), started_on__isnull=False
+    ).values_list("loan_id", "loan__borrower_id", "kind", "status", "started_on", "broken_on"):
+        seen = history[loan_id]
+        seen["active"] = seen.get("active") or status == Arrangement.Status.ACTIVE
+        if kind == Arrangement.Kind.DEFERRAL:
+            seen["deferral"] = max(filter(None, (seen.get("deferral"), started_on)))
+        if broken_on is not None:
+            seen["broken"] = max(filter(None, (seen.get("broken"), broken_on)))
+        if started_on > year_ago:
+            started_12m[borrower_id] += 1
     unpaid: dict[int, list[tuple]] = defaultdict(list)
     for row in (
         Installment.objects.filter(loan__in=overdue_loans.values("pk"), paid_off_on__isnull=True)
@@ -444,8 +461,9 @@ def arrangement_cases_from_loans(today: date) -> list[tuple[str, rules.Arrangeme
         return principal_due - principal_paid + interest_due - interest_paid
 
     cases = []
-    for loan_id, (_, oldest_due, first_due, penalty, rate, legal, fraud) in rows.items():
+    for loan_id, (_, oldest_due, first_due, penalty, rate, legal, fraud, borrower) in rows.items():
         installments = unpaid.get(loan_id, [])
+        seen = history.get(loan_id, {})
         overdue = [i for i in installments if i[0] < today]
         upcoming = [i for i in installments if i[0] >= today]
         days = (today - oldest_due).days
@@ -468,6 +486,10 @@ def arrangement_cases_from_loans(today: date) -> list[tuple[str, rules.Arrangeme
                     reason="other",
                     legal_proceedings=legal,
                     fraud_flag=fraud,
+                    has_active_arrangement=bool(seen.get("active")),
+                    last_deferral_on=seen.get("deferral"),
+                    plan_broken_on=seen.get("broken"),
+                    arrangements_12m=started_12m[borrower],
                 ),
             )
         )

@@ -174,3 +174,26 @@ def test_simulation_of_versions_without_arrangements_leaves_them_out(today):
 
     assert result.arrangements == {}
     assert "Arrangements" not in result.text()
+
+
+def test_simulation_knows_the_loans_arrangements(today):
+    from relief.services.arrangements import arrangements_nightly
+    from tests.relief.arrangement_flows import (
+        accepted,
+        apply,
+        approved,
+        both_overdue_loan,
+        plan,
+        plan_installments,
+    )
+
+    loan = both_overdue_loan(BorrowerFactory(), today=today)
+    accepted(approved(apply(loan, arrangement=plan(6), relief=False)))
+    broken_on = plan_installments(loan)[0].due_date + timedelta(days=30)
+    arrangements_nightly(today=broken_on)
+
+    result = policy_simulate(version=2, today=broken_on)
+
+    # Overdue on the day its plan broke: no new plan for 12 months, a deferral still.
+    (row,) = [r for r in result.arrangement_rows() if r["group"] == "all"]
+    assert (row["loans"], row["plan_active"], row["deferral_active"]) == (1, 0, 1)
