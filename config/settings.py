@@ -328,6 +328,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "LoanStatusEnum": "loans.models.Loan.Status",
         "ApplicationStatusEnum": "relief.models.ApplicationStatus",
+        "InstallmentKindEnum": "loans.models.Installment.Kind",
+        "ArrangementKindEnum": "loans.models.Arrangement.Kind",
+        "ArrangementStatusEnum": "loans.models.Arrangement.Status",
     },
 }
 

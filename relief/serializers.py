@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import MoneyField, StrictSerializer
-from loans.models import mask_name
+from loans.models import Arrangement, mask_name
 from loans.serializers import ArrangementSerializer
 from relief import arrangement_selectors, selectors
 from relief.models import (
@@ -75,7 +75,7 @@ class QuoteQuerySerializer(serializers.Serializer):
 class ArrangementOptionSerializer(serializers.Serializer):
     """One option of an arrangement quote, labelled for the reader."""
 
-    kind = serializers.ChoiceField(choices=[("plan", "plan"), ("deferral", "deferral")])
+    kind = serializers.ChoiceField(choices=Arrangement.Kind.choices)
     periods = serializers.IntegerField(allow_null=True, help_text="A plan's installments.")
     months = serializers.IntegerField(allow_null=True, help_text="A deferral's months.")
     installment_amount = MoneyField(
@@ -124,7 +124,7 @@ class ArrangementQuoteSerializer(serializers.Serializer):
 
 class ArrangementQuoteQuerySerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
-        choices=[("plan", "plan"), ("deferral", "deferral")],
+        choices=Arrangement.Kind.choices,
         required=False,
         help_text="Only this kind; both when left out.",
     )
@@ -142,7 +142,7 @@ class ArrangementQuoteQuerySerializer(serializers.Serializer):
 class ArrangementChoiceSerializer(StrictSerializer):
     """`{"kind": "plan", "periods": N}` or `{"kind": "deferral", "months": N}`."""
 
-    kind = serializers.ChoiceField(choices=[("plan", "plan"), ("deferral", "deferral")])
+    kind = serializers.ChoiceField(choices=Arrangement.Kind.choices)
     periods = serializers.IntegerField(required=False, min_value=1, max_value=120)
     months = serializers.IntegerField(required=False, min_value=1, max_value=120)
 
