@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ConflictError, DomainError
+from core.templatetags.money import money
 from loans import calculations
 from loans import selectors as loan_selectors
 from loans.calculations import ZERO
@@ -34,6 +35,7 @@ from loans.services import (
 from loans.services.arrangements import FIGURE_FIELDS
 from relief import arrangement_selectors, rules, selectors
 from relief.models import ActorKind, ReliefApplication
+from relief.presentation import arrangement_not_eligible_label, arrangement_term_label
 from relief.services import review
 from relief.services.notifications import notify
 from relief.services.transitions import application_lock
@@ -63,8 +65,6 @@ class Option:
 
     @property
     def label(self) -> str:
-        from relief.presentation import arrangement_term_label
-
         return arrangement_term_label(self.kind, self.term)
 
 
@@ -93,8 +93,6 @@ def option_offered(
     quote: rules.ArrangementQuote, option: Option, *, field: str = "arrangement"
 ) -> rules.ArrangementOption:
     """The quote's figures of `option`, or why it cannot be had (400 on `field`)."""
-    from relief.presentation import arrangement_not_eligible_label
-
     offered = quote.option(option.kind, option.term)
     if offered is not None:
         return offered
@@ -114,8 +112,6 @@ def option_offered(
 def affordable_check(offered: rules.ArrangementOption, option: Option) -> None:
     """An option the stated income cannot carry cannot be chosen (domain.md §9)."""
     if offered.affordable is False:
-        from core.templatetags.money import money
-
         raise DomainError.for_field(
             "arrangement",
             NOT_AFFORDABLE
