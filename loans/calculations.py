@@ -300,25 +300,28 @@ def fill_in_order(amounts: Sequence[Decimal], parts: Sequence[Decimal]) -> list[
 
     Returns, for each amount, what it holds of each part (in the order of `parts`). The parts
     must add up to the amounts exactly: an instalment plan's installments, each holding the
-    moved penalty first, then interest, then principal (domain.md §9)."""
+    moved penalty first, then interest, then principal (domain.md §9). Laid end to end, each
+    amount covers a stretch of the parts laid end to end; it holds their overlaps."""
     if sum(amounts, ZERO) != sum(parts, ZERO):
         raise ValueError(
             f"the amounts ({sum(amounts, ZERO)}) must add up to the parts ({sum(parts, ZERO)})"
         )
     if any(value < 0 for value in (*amounts, *parts)):
         raise ValueError("amounts and parts cannot be negative")
-    left = list(parts)
-    index = 0
+    part_ends = []
+    end = ZERO
+    for part in parts:
+        end += part
+        part_ends.append(end)
     filled = []
+    start = ZERO
     for amount in amounts:
-        pieces = [ZERO] * len(parts)
-        remaining = amount
-        while remaining > 0:
-            piece = min(remaining, left[index])
-            pieces[index] += piece
-            left[index] -= piece
-            remaining -= piece
-            if left[index] == 0:
-                index += 1
+        stop = start + amount
+        pieces = []
+        part_start = ZERO
+        for part_end in part_ends:
+            pieces.append(max(ZERO, min(stop, part_end) - max(start, part_start)))
+            part_start = part_end
         filled.append(pieces)
+        start = stop
     return filled

@@ -479,6 +479,25 @@ def test_filling_refuses_amounts_that_do_not_add_up_to_the_parts(amounts, parts,
         calc.fill_in_order(amounts, parts)
 
 
+@pytest.mark.parametrize(
+    ("amounts", "parts", "message"),
+    [
+        ([], [D("1.00")], "the amounts (0.00) must add up to the parts (1.00)"),
+        ([D("1.00")], [], "the amounts (1.00) must add up to the parts (0.00)"),
+        ([D("-1.00"), D("1.00")], [D("0.00")], "amounts and parts cannot be negative"),
+    ],
+)
+def test_the_refusals_in_words(amounts, parts, message):
+    with pytest.raises(ValueError) as caught:
+        calc.fill_in_order(amounts, parts)
+    assert str(caught.value) == message
+
+
+def test_nothing_to_fill_gives_nothing():
+    assert calc.fill_in_order([], []) == []
+    assert calc.fill_in_order([D("0.00")], [D("0.00"), D("0.00")]) == [[D("0.00"), D("0.00")]]
+
+
 def test_the_refusal_names_both_sums():
     with pytest.raises(
         ValueError, match=r"^the amounts \(1\.00\) must add up to the parts \(0\.99\)$"

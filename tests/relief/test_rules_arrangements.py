@@ -689,6 +689,29 @@ def test_case_refuses_values_the_rules_cannot_use(overrides, message):
         make_case(**overrides)
 
 
+def test_case_names_the_reasons_it_takes():
+    with pytest.raises(ValueError) as caught:
+        make_case(reason="boredom")
+    assert str(caught.value) == (
+        "reason must be one of serious_illness, accident, natural_disaster, unemployment, "
+        "income_drop, family_emergency, other"
+    )
+
+
+def test_a_deferral_option_has_one_payment_amount_and_its_four_eyes_mark():
+    quote = arrangement_quote(
+        make_case(unpaid_amount=D("60000.00")), policy_v2(), kinds=("deferral",)
+    )
+
+    one = quote.option("deferral", 1)
+    assert one.last_installment_amount == one.installment_amount == D("2082.85")
+    assert one.needs_second_approval is True  # 60,000.00 + 56.25 + 26.60 > 50,000.00
+    assert (
+        arrangement_quote(make_case(), policy_v2()).option("deferral", 3).needs_second_approval
+        is False
+    )
+
+
 def test_case_takes_the_31st_as_a_usual_day():
     assert make_case(day_of_month=31).day_of_month == 31
     assert make_case(day_of_month=1).day_of_month == 1
