@@ -27,7 +27,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 BENCHMARKS = [
     "bench.bench_rules",
+    "bench.bench_arrangement_quote",
     "bench.bench_accrual",
+    "bench.bench_arrangements_nightly",
     "bench.bench_simulation",
     "bench.bench_queue",
     "bench.bench_export",

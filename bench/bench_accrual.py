@@ -362,18 +362,10 @@ def run_baseline(raw) -> tuple[float, int]:
 
 
 def measure(scale: str) -> None:
-    import psycopg2
-    from django.db import connection
+    from bench.support import raw_connection
 
     overdue = SCALES[scale]
-    settings = connection.settings_dict
-    raw = psycopg2.connect(
-        dbname=settings["NAME"],
-        user=settings["USER"] or None,
-        password=settings["PASSWORD"] or None,
-        host=settings["HOST"] or None,
-        port=settings["PORT"] or None,
-    )
+    raw = raw_connection()
     raw.autocommit = True  # the baseline UPDATE is its own transaction, VACUUM needs none
     with raw.cursor() as cursor:
         # Timed runs must not meet an autovacuum started by the previous run's dead rows;

@@ -14,11 +14,10 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import time
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
-from bench.support import result
+from bench.support import per_second, result
 from relief.rules import HARDSHIP_REASONS, ZERO_AMOUNT, Case, Quote, default_policy, quote
 
 TARGET_PER_SECOND = 100_000
@@ -66,15 +65,7 @@ def _baseline_quote(case: Case, policy: object) -> Quote:
 
 
 def _per_second(function: Callable[[Case, object], Quote], cases: Sequence[Case]) -> float:
-    """Best of a few runs: the least disturbed by whatever else the machine is doing."""
-    policy = default_policy()
-    best = float("inf")
-    for _ in range(REPEATS):
-        started = time.perf_counter()
-        for case in cases:
-            function(case, policy)
-        best = min(best, time.perf_counter() - started)
-    return len(cases) / best
+    return per_second(function, cases, default_policy(), repeats=REPEATS)
 
 
 def main(scale: str = "full") -> list[dict]:

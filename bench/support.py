@@ -151,3 +151,32 @@ def stop(process: subprocess.Popen, *, timeout: float = 30) -> None:
         process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+def raw_connection():
+    """A plain psycopg2 connection to the database Django uses: the baselines run on it."""
+    import psycopg2
+    from django.db import connection
+
+    settings = connection.settings_dict
+    return psycopg2.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"] or None,
+        password=settings["PASSWORD"] or None,
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+    )
+
+
+def per_second(function, cases, policy, *, repeats: int) -> float:
+    """Calls of `function(case, policy)` per second over `cases`, best of `repeats` runs: the
+    least disturbed by whatever else the machine is doing."""
+    import time
+
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        for case in cases:
+            function(case, policy)
+        best = min(best, time.perf_counter() - started)
+    return len(cases) / best

@@ -22,6 +22,11 @@ v1 = [
         name="loan-relief-quote",
     ),
     path(
+        "loans/<int:loan_id>/arrangement-quote/",
+        relief_api.LoanArrangementQuoteApi.as_view(),
+        name="loan-arrangement-quote",
+    ),
+    path(
         "relief-applications/",
         relief_api.ApplicationListApi.as_view(),
         name="relief-applications",

@@ -36,6 +36,11 @@ app.conf.beat_schedule = {
         "schedule": float(env_int("RELIEF_SWEEP_SECONDS", 60, minimum=1)),
     },
     "escalate-sla": {"task": "relief.escalate_sla", "schedule": 300.0},
+    # Before the accrual: a plan broken tonight accrues its penalty from the day it broke.
+    "arrangements-nightly": {
+        "task": "relief.arrangements_nightly",
+        "schedule": crontab(hour=0, minute=5),
+    },
     "accrue-penalties": {
         "task": "loans.accrue_penalties",
         "schedule": crontab(hour=0, minute=10),

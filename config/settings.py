@@ -342,6 +342,9 @@ SPECTACULAR_SETTINGS = {
         "ArticleTagEnum": "learn.models.Tag",
         "PreferredLanguageEnum": "loans.models.Borrower.Language",
         "PreferredChannelEnum": "loans.models.Borrower.Channel",
+        "InstallmentKindEnum": "loans.models.Installment.Kind",
+        "ArrangementKindEnum": "loans.models.Arrangement.Kind",
+        "ArrangementStatusEnum": "loans.models.Arrangement.Status",
     },
 }
 

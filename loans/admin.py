@@ -14,6 +14,7 @@ from loans.models import Borrower, Installment, Loan, LoanProduct, Repayment
 
 INSTALLMENT_FIELDS = (
     "seq",
+    "kind",
     "due_date",
     "grace_ends_on",
     "principal_due",
@@ -30,6 +31,10 @@ INSTALLMENT_FIELDS = (
     "penalty_frozen",
     "frozen_from",
     "frozen_until",
+    "principal_moved",
+    "interest_moved",
+    "penalty_moved",
+    "accrues_penalty",
 )
 
 

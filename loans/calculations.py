@@ -288,3 +288,40 @@ def history_metrics(
         months_on_book=months,
         installments_counted=counted,
     )
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day `months` months later, clamped to the month's last day."""
+    return months_before(day, -months)
+
+
+def fill_in_order(amounts: Sequence[Decimal], parts: Sequence[Decimal]) -> list[list[Decimal]]:
+    """Fill each of `amounts` from `parts` taken in order, as a repayment would pay them.
+
+    Returns, for each amount, what it holds of each part (in the order of `parts`). The parts
+    must add up to the amounts exactly: an instalment plan's installments, each holding the
+    moved penalty first, then interest, then principal (domain.md §9). Laid end to end, each
+    amount covers a stretch of the parts laid end to end; it holds their overlaps."""
+    if sum(amounts, ZERO) != sum(parts, ZERO):
+        raise ValueError(
+            f"the amounts ({sum(amounts, ZERO)}) must add up to the parts ({sum(parts, ZERO)})"
+        )
+    if any(value < 0 for value in (*amounts, *parts)):
+        raise ValueError("amounts and parts cannot be negative")
+    part_ends = []
+    end = ZERO
+    for part in parts:
+        end += part
+        part_ends.append(end)
+    filled = []
+    start = ZERO
+    for amount in amounts:
+        stop = start + amount
+        pieces = []
+        part_start = ZERO
+        for part_end in part_ends:
+            pieces.append(max(ZERO, min(stop, part_end) - max(start, part_start)))
+            part_start = part_end
+        filled.append(pieces)
+        start = stop
+    return filled

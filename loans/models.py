@@ -214,9 +214,110 @@ class Loan(models.Model):
         return calculations.daily_penalty(base, self.penalty_rate, self.day_count_basis)
 
 
+class Arrangement(models.Model):
+    """A repayment arrangement on a loan (domain.md §9): a deferral of `months` or an
+    instalment plan of `periods`. Proposed with its application (relief asks for it), active
+    from its start until completed or broken; cancelled when its application ends without it
+    starting. Its money moves through `loans.services.arrangements`, each moved amount an
+    `InstallmentMovement`."""
+
+    class Kind(models.TextChoices):
+        DEFERRAL = "deferral", _("Deferral")
+        PLAN = "plan", _("Instalment plan")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+        BROKEN = "broken", _("Broken")
+        # Never started: its application was rejected, withdrawn, declined or expired.
+        CANCELLED = "cancelled", _("Cancelled")
+
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="arrangements")
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    # The option: periods of a plan, months of a deferral (the other is null).
+    periods = models.PositiveSmallIntegerField(_("periods"), null=True, blank=True)
+    months = models.PositiveSmallIntegerField(_("months"), null=True, blank=True)
+    # What the borrower asked for, when a reviewer approved another option.
+    asked_kind = models.CharField(_("kind asked for"), max_length=8, choices=Kind.choices)
+    asked_term = models.PositiveSmallIntegerField(_("periods or months asked for"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED
+    )
+    # The figures: as quoted while proposed, as started once active.
+    installment_amount = models.DecimalField(_("installment amount"), **MONEY)
+    total = models.DecimalField(_("total"), **MONEY)
+    moved = models.DecimalField(_("amount rescheduled"), **MONEY)
+    extra_interest = models.DecimalField(_("interest added"), **MONEY)
+    first_due_date = models.DateField(_("first due date"), null=True, blank=True)
+    last_due_date = models.DateField(_("last due date"), null=True, blank=True)
+    # From the policy it was approved under, kept with it: a later policy does not change it.
+    break_after_days = models.PositiveSmallIntegerField(_("broken after days unpaid"))
+    observation_months = models.PositiveSmallIntegerField(_("observation months"))
+    started_on = models.DateField(_("started on"), null=True, blank=True)
+    observation_ends_on = models.DateField(_("observation ends on"), null=True, blank=True)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    broken_on = models.DateField(_("broken on"), null=True, blank=True)
+    cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("repayment arrangement")
+        verbose_name_plural = _("repayment arrangements")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["loan"], condition=Q(status="active"), name="one_active_arrangement"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="plan", periods__isnull=False, months__isnull=True)
+                | Q(kind="deferral", months__isnull=False, periods__isnull=True),
+                name="arrangement_term_of_its_kind",
+            ),
+        ]
+        indexes = [
+            # The nightly job reads the active arrangements only.
+            models.Index(fields=["kind"], condition=Q(status="active"), name="arrangement_active"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.loan_id} {self.kind} {self.term} ({self.status})"
+
+    @property
+    def term(self) -> int | None:
+        """Periods of a plan, months of a deferral."""
+        return self.periods if self.kind == self.Kind.PLAN else self.months
+
+    @property
+    def started(self) -> bool:
+        return self.started_on is not None
+
+
 class Installment(models.Model):
+    class Kind(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        PLAN = "plan", _("Plan")
+
     loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="installments")
     seq = models.PositiveSmallIntegerField(_("number"))
+    # Scheduled by the loan's contract, or a plan installment made by an arrangement.
+    kind = models.CharField(
+        _("kind"),
+        max_length=10,
+        choices=Kind.choices,
+        default=Kind.SCHEDULED,
+        db_default=Kind.SCHEDULED,
+    )
+    # The arrangement that made it (a plan's installment), moved it into a plan or
+    # rescheduled it (a deferral), if any.
+    arrangement = models.ForeignKey(
+        Arrangement,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="installments",
+    )
     due_date = models.DateField(_("due date"))
     grace_ends_on = models.DateField(_("last grace day"))
     principal_due = models.DecimalField(_("principal due"), **MONEY)
@@ -239,6 +340,20 @@ class Installment(models.Model):
     frozen_until = models.DateField(_("penalty frozen until"), null=True, blank=True)
     # db_default: rows written by COPY or raw SQL without the column start with none.
     penalty_frozen = models.DecimalField(_("penalty frozen"), db_default=Decimal("0.00"), **MONEY)
+    # Moved into an instalment plan (domain.md §9): like paid and waived, the due amounts stay
+    # as they were and what left is counted here, each part an InstallmentMovement.
+    principal_moved = models.DecimalField(
+        _("principal moved into a plan"), db_default=Decimal("0.00"), **MONEY
+    )
+    interest_moved = models.DecimalField(
+        _("interest moved into a plan"), db_default=Decimal("0.00"), **MONEY
+    )
+    penalty_moved = models.DecimalField(
+        _("penalty moved into a plan"), db_default=Decimal("0.00"), **MONEY
+    )
+    # False for a kept plan's installments: the plan carries no penalty while it is kept
+    # (domain.md §9); the nightly accrual and every repayment leave them alone.
+    accrues_penalty = models.BooleanField(_("accrues penalty"), default=True, db_default=True)
 
     class Meta:
         verbose_name = _("installment")
@@ -254,15 +369,23 @@ class Installment(models.Model):
                 name="installment_amounts_not_negative",
             ),
             models.CheckConstraint(
-                condition=Q(principal_paid__lte=models.F("principal_due"))
-                & Q(interest_paid__lte=models.F("interest_due")),
+                condition=Q(
+                    principal_due__gte=models.F("principal_paid") + models.F("principal_moved")
+                )
+                & Q(interest_due__gte=models.F("interest_paid") + models.F("interest_moved")),
                 name="installment_not_overpaid",
             ),
             models.CheckConstraint(
                 condition=Q(
-                    penalty_accrued__gte=models.F("penalty_paid") + models.F("penalty_waived")
+                    penalty_accrued__gte=models.F("penalty_paid")
+                    + models.F("penalty_waived")
+                    + models.F("penalty_moved")
                 ),
                 name="installment_penalty_not_overpaid",
+            ),
+            models.CheckConstraint(
+                condition=Q(principal_moved__gte=0, interest_moved__gte=0, penalty_moved__gte=0),
+                name="installment_moved_not_negative",
             ),
             models.CheckConstraint(
                 condition=Q(penalty_frozen__gte=0)
@@ -290,6 +413,12 @@ class Installment(models.Model):
                 name="installment_unpaid_due",
                 condition=Q(paid_off_on__isnull=True),
             ),
+            # The nightly arrangements job reads the unpaid installments of arrangements.
+            models.Index(
+                fields=["due_date"],
+                name="installment_arrangement_unpaid",
+                condition=Q(paid_off_on__isnull=True, arrangement__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -297,11 +426,11 @@ class Installment(models.Model):
 
     @property
     def principal_outstanding(self) -> Decimal:
-        return self.principal_due - self.principal_paid
+        return self.principal_due - self.principal_paid - self.principal_moved
 
     @property
     def interest_outstanding(self) -> Decimal:
-        return self.interest_due - self.interest_paid
+        return self.interest_due - self.interest_paid - self.interest_moved
 
     @property
     def base_outstanding(self) -> Decimal:
@@ -310,7 +439,12 @@ class Installment(models.Model):
 
     @property
     def penalty_outstanding(self) -> Decimal:
-        return self.penalty_accrued - self.penalty_paid - self.penalty_waived
+        return self.penalty_accrued - self.penalty_paid - self.penalty_waived - self.penalty_moved
+
+    @property
+    def penalty_settled(self) -> Decimal:
+        """Penalty no longer owed here: paid, waived or moved into a plan."""
+        return self.penalty_paid + self.penalty_waived + self.penalty_moved
 
     @property
     def accrual(self) -> calculations.Accrual:
@@ -330,6 +464,53 @@ class Installment(models.Model):
         if self.frozen_from is None or self.frozen_until is None:
             return None
         return calculations.Freeze(self.frozen_from, self.frozen_until)
+
+
+class InstallmentMovement(models.Model):
+    """One amount (or due date) an arrangement moved, on one installment (domain.md §9: every
+    moved amount a recorded movement, not an edit). Written with the change, never changed.
+
+    Into a plan: a `plan_out` of each part (principal, interest, penalty) of each overdue
+    installment, and a `plan_in` of each part onto each plan installment (with `plan_interest`
+    when the plan carries interest): per part the ins equal the outs. A deferral: one
+    `rescheduled` per installment (its due dates before and after) and the `deferral_interest`
+    it adds. A broken plan: `plan_broken` per remaining plan installment (its due date
+    brought forward, or the day its penalty runs from)."""
+
+    class Kind(models.TextChoices):
+        PLAN_OUT = "plan_out", _("Moved into the plan")
+        PLAN_IN = "plan_in", _("Moved in from overdue installments")
+        PLAN_INTEREST = "plan_interest", _("Plan interest")
+        DEFERRAL_INTEREST = "deferral_interest", _("Deferral interest")
+        RESCHEDULED = "rescheduled", _("Rescheduled")
+        PLAN_BROKEN = "plan_broken", _("Due when the plan broke")
+
+    class Part(models.TextChoices):
+        PRINCIPAL = "principal", _("Principal")
+        INTEREST = "interest", _("Interest")
+        PENALTY = "penalty", _("Penalty")
+        NONE = "", _("None")
+
+    arrangement = models.ForeignKey(Arrangement, on_delete=models.PROTECT, related_name="movements")
+    installment = models.ForeignKey(Installment, on_delete=models.PROTECT, related_name="movements")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    part = models.CharField(_("part"), max_length=10, choices=Part.choices, blank=True)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    due_date_before = models.DateField(_("due date before"), null=True, blank=True)
+    due_date_after = models.DateField(_("due date after"), null=True, blank=True)
+    on = models.DateField(_("on"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("installment movement")
+        verbose_name_plural = _("installment movements")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="movement_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.part} {self.amount}"
 
 
 class Repayment(models.Model):

@@ -6,17 +6,18 @@ exact figure even before the nightly accrual has run.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import FilteredRelation, Prefetch, Q, QuerySet
+from django.db.models import Exists, FilteredRelation, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from loans import calculations
 from loans.calculations import ZERO
-from loans.models import Borrower, Installment, Loan
+from loans.models import Arrangement, Borrower, Installment, InstallmentMovement, Loan
 
 
 def local_today() -> date:
@@ -98,7 +99,12 @@ class LoanState:
 
 def installment_state(installment: Installment, loan: Loan, today: date) -> InstallmentState:
     accrual = installment.accrual
-    if installment.paid_off_on is None and loan.status == Loan.Status.ACTIVE:
+    # A kept plan's installments carry no penalty (domain.md §9): nothing to bring to today.
+    if (
+        installment.paid_off_on is None
+        and installment.accrues_penalty
+        and loan.status == Loan.Status.ACTIVE
+    ):
         accrual = calculations.accrue_to(
             accrual,
             day=today,
@@ -187,6 +193,8 @@ def loans_of_user(user) -> QuerySet[Loan]:
         Loan.objects.filter(borrower__user=user)
         .select_related("product", "borrower")
         .prefetch_related(Prefetch("installments", queryset=Installment.objects.order_by("seq")))
+        # The restructured mark (domain.md §9), read with the loans: no query more.
+        .annotate(restructured_now=restructured_exists(local_today()))
         .order_by("id")
     )
 
@@ -265,3 +273,208 @@ def borrower_of_user(user) -> Borrower:
     if not getattr(user, "is_authenticated", False):
         raise Borrower.DoesNotExist
     return Borrower.objects.select_related("user").get(user=user)
+
+
+# --- arrangements (domain.md §9) --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArrangementBasis:
+    """What an arrangement starting on `today` would move, read from a loan's installments
+    (with their penalty brought to `today`).
+
+    A plan moves `overdue` (past due with principal or interest unpaid) and every
+    installment's penalty outstanding (`with_penalty`); a deferral moves `unpaid` (not paid
+    off, oldest first). `regular_installment` is the loan's next scheduled installment not
+    yet due (0.00 when none is left); `day_of_month` the loan's usual due day (that of its
+    first scheduled installment)."""
+
+    overdue: tuple[Installment, ...]
+    with_penalty: tuple[tuple[Installment, Decimal], ...]
+    unpaid: tuple[Installment, ...]
+    overdue_principal: Decimal
+    overdue_interest: Decimal
+    penalty_outstanding: Decimal
+    unpaid_principal: Decimal
+    unpaid_amount: Decimal
+    regular_installment: Decimal
+    day_of_month: int
+
+    @property
+    def first_unpaid_amount(self) -> Decimal:
+        return self.unpaid[0].base_outstanding if self.unpaid else ZERO
+
+    @property
+    def unpaid_due_dates(self) -> tuple[date, ...]:
+        return tuple(i.due_date for i in self.unpaid)
+
+    @property
+    def plan_total(self) -> Decimal:
+        """What a plan would move (before any relief waived first)."""
+        return self.overdue_principal + self.overdue_interest + self.penalty_outstanding
+
+
+def arrangement_basis(
+    rows: Iterable[tuple[Installment, Decimal]], *, today: date
+) -> ArrangementBasis:
+    """The basis from (installment, its penalty outstanding today) pairs: a `LoanState`'s
+    (`arrangement_basis_of_state`) or locked installments accrued to today."""
+    rows = sorted(rows, key=lambda row: (row[0].due_date, row[0].seq))
+    overdue = tuple(i for i, _ in rows if i.due_date < today and i.base_outstanding > 0)
+    unpaid = tuple(i for i, _ in rows if i.paid_off_on is None and i.base_outstanding > 0)
+    upcoming = [i for i in unpaid if i.kind == Installment.Kind.SCHEDULED and i.due_date >= today]
+    scheduled = [i for i, _ in rows if i.kind == Installment.Kind.SCHEDULED]
+    first = min(scheduled, key=lambda i: i.seq) if scheduled else (rows[0][0] if rows else None)
+    with_penalty = tuple((i, penalty) for i, penalty in rows if penalty > 0)
+    return ArrangementBasis(
+        overdue=overdue,
+        with_penalty=with_penalty,
+        unpaid=unpaid,
+        overdue_principal=sum((i.principal_outstanding for i in overdue), ZERO),
+        overdue_interest=sum((i.interest_outstanding for i in overdue), ZERO),
+        penalty_outstanding=sum((penalty for _, penalty in with_penalty), ZERO),
+        unpaid_principal=sum((i.principal_outstanding for i in unpaid), ZERO),
+        unpaid_amount=sum((i.base_outstanding for i in unpaid), ZERO),
+        regular_installment=(
+            upcoming[0].principal_due + upcoming[0].interest_due if upcoming else ZERO
+        ),
+        day_of_month=first.due_date.day if first is not None else today.day,
+    )
+
+
+def arrangement_basis_of_state(state: LoanState) -> ArrangementBasis:
+    return arrangement_basis(
+        ((row.installment, row.penalty_outstanding) for row in state.installments),
+        today=state.today,
+    )
+
+
+def arrangement_active(loan: Loan | int) -> Arrangement | None:
+    """The loan's active arrangement, if any."""
+    return Arrangement.objects.filter(loan=loan, status=Arrangement.Status.ACTIVE).first()
+
+
+@dataclass(frozen=True)
+class ArrangementHistory:
+    """What the rules need of a loan's arrangements so far, as of `today`."""
+
+    has_active: bool
+    last_deferral_on: date | None
+    plan_broken_on: date | None
+
+
+def arrangement_history(loan: Loan | int) -> ArrangementHistory:
+    """The loan's active arrangement, last deferral start and last plan break, in one query."""
+    rows = Arrangement.objects.filter(loan=loan, started_on__isnull=False).values_list(
+        "kind", "status", "started_on", "broken_on"
+    )
+    has_active = last_deferral = broken = None
+    for kind, status, started_on, broken_on in rows:
+        has_active = has_active or status == Arrangement.Status.ACTIVE
+        if kind == Arrangement.Kind.DEFERRAL:
+            last_deferral = max(filter(None, (last_deferral, started_on)))
+        if broken_on is not None:
+            broken = max(filter(None, (broken, broken_on)))
+    return ArrangementHistory(bool(has_active), last_deferral, broken)
+
+
+def restructured_exists(today: date) -> Exists:
+    """A loan's restructured mark as a subquery of its queryset (`OuterRef("pk")`)."""
+    return Exists(
+        Arrangement.objects.filter(loan=OuterRef("pk"), started_on__isnull=False).filter(
+            Q(status=Arrangement.Status.ACTIVE) | Q(observation_ends_on__gte=today)
+        )
+    )
+
+
+def restructured(loan: Loan, *, today: date | None = None) -> bool:
+    """Marked restructured (domain.md §9): an arrangement is active on the loan, or one
+    started on it within its observation period (`observation_ends_on`, inclusive). Read
+    with the loan by `loans_of_user`, else asked."""
+    today = today or local_today()
+    known = getattr(loan, "restructured_now", None)
+    if known is not None and today == local_today():
+        return known
+    return Loan.objects.filter(pk=loan.pk).filter(restructured_exists(today)).exists()
+
+
+# --- an arrangement as the borrower and the reviewer read it ----------------------------------
+
+
+@dataclass(frozen=True)
+class ArrangementLine:
+    """One installment of an arrangement: a plan's (`number` 1…N) or one a deferral moved."""
+
+    number: int
+    seq: int
+    due_date: date
+    amount: Decimal
+    paid: Decimal
+    status: str  # "paid", "due" (not yet), "overdue"
+    due_date_before: date | None = None  # a deferral's: where it was
+
+
+@dataclass(frozen=True)
+class ArrangementView:
+    """An arrangement with its installments and progress."""
+
+    arrangement: Arrangement
+    lines: tuple[ArrangementLine, ...]
+    paid: Decimal
+    remaining: Decimal
+
+    @property
+    def paid_count(self) -> int:
+        return sum(1 for line in self.lines if line.status == "paid")
+
+
+def line_status(installment: Installment, today: date) -> str:
+    if installment.paid_off_on is not None:
+        return "paid"
+    return "overdue" if installment.due_date < today else "due"
+
+
+def arrangement_view(arrangement: Arrangement, *, today: date | None = None) -> ArrangementView:
+    """An arrangement's installments (a plan's plan installments, a deferral's rescheduled
+    ones) with what each is, what has been paid and what is left. Two queries."""
+    today = today or local_today()
+    installments = list(
+        arrangement.installments.prefetch_related(
+            Prefetch(
+                "movements",
+                queryset=InstallmentMovement.objects.filter(arrangement=arrangement),
+                to_attr="own_movements",
+            )
+        ).order_by("due_date", "seq")
+    )
+    if arrangement.kind == Arrangement.Kind.PLAN:
+        installments = [i for i in installments if i.kind == Installment.Kind.PLAN]
+    lines = []
+    for number, installment in enumerate(installments, start=1):
+        moves = installment.own_movements
+        if arrangement.kind == Arrangement.Kind.PLAN:
+            # A plan installment is what moved into it (and its interest).
+            amount = sum((m.amount for m in moves), ZERO)
+        else:
+            amount = installment.principal_due + installment.interest_due
+        before = next((m.due_date_before for m in moves if m.due_date_before), None)
+        paid = installment.principal_paid + installment.interest_paid + installment.penalty_paid
+        lines.append(
+            ArrangementLine(
+                number=number,
+                seq=installment.seq,
+                due_date=installment.due_date,
+                amount=amount,
+                paid=paid,
+                status=line_status(installment, today),
+                due_date_before=before,
+            )
+        )
+    paid_total = sum((line.paid for line in lines), ZERO)
+    owed = sum(
+        (i.base_outstanding + i.penalty_outstanding for i in installments if i.paid_off_on is None),
+        ZERO,
+    )
+    return ArrangementView(
+        arrangement=arrangement, lines=tuple(lines), paid=paid_total, remaining=owed
+    )

@@ -30,9 +30,9 @@ from core.throttles import ApplicationCreateThrottle
 from loans import selectors as loan_selectors
 from loans.calculations import BUCKETS
 from loans.models import Loan
-from relief import selectors, services
+from relief import arrangement_selectors, rules, selectors, services
 from relief.models import UNDECIDED_STATUSES, ApplicationStatus, ReliefApplication
-from relief.presentation import not_eligible_label
+from relief.presentation import arrangement_not_eligible_label
 from relief.serializers import (
     BORROWER,
     REVIEWER,
@@ -40,6 +40,8 @@ from relief.serializers import (
     ApplicationCreateSerializer,
     ApplicationListSerializer,
     ApplicationSerializer,
+    ArrangementQuoteQuerySerializer,
+    ArrangementQuoteSerializer,
     DecideSerializer,
     EvidenceCreatedSerializer,
     EvidenceSerializer,
@@ -95,6 +97,35 @@ class LoanQuoteApi(APIView):
         return Response(QuoteSerializer(document).data)
 
 
+class LoanArrangementQuoteApi(APIView):
+    """The repayment arrangements the borrower could have on this loan now (domain.md §9):
+    every option with what she pays each month, until when and in total, and whether it fits
+    the monthly income she gives."""
+
+    permission_classes = [IsBorrower]
+
+    @extend_schema(
+        operation_id="loans_arrangement_quote",
+        tags=["loans"],
+        parameters=[ArrangementQuoteQuerySerializer],
+        responses={200: ArrangementQuoteSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def get(self, request: Request, loan_id: int) -> Response:
+        loan = loan_selectors.loan_of_user(request.user, loan_id)
+        query = ArrangementQuoteQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        result = arrangement_selectors.loan_arrangement_quote(
+            loan,
+            reason=data["reason"],
+            kinds=(data["kind"],) if data.get("kind") else rules.KINDS,
+            monthly_income=data.get("monthly_income"),
+            with_relief=data["relief"],
+        )
+        document = arrangement_selectors.loan_arrangement_quote_for_reader(result)
+        return Response(ArrangementQuoteSerializer(document).data)
+
+
 # --- applications ---------------------------------------------------------------------------
 
 
@@ -141,10 +172,12 @@ class ApplicationListApi(generics.ListAPIView):
             **error_responses(400, 401, 403, 409, 415, 429),
         },
         description=(
-            "Apply with a hardship reason. The quote is taken now and frozen on the "
-            "application. 409 `open_application` (with `open_application`: its id) when the "
-            "loan already has an open one; 400 `not_eligible` (with `not_eligible_reasons`) "
-            "when the rules refuse."
+            "Apply with a hardship reason for relief, a repayment arrangement, or both. The "
+            "quotes are taken now and frozen on the application. 409 `open_application` (with "
+            "`open_application`: its id) when the loan already has an open one; 409 "
+            "`active_arrangement` when an arrangement is asked on a loan with an active one; "
+            "400 `not_eligible` (with `not_eligible_reasons`) when the rules refuse, "
+            "`option_not_offered` or `not_affordable` on `arrangement`."
         ),
     )
     def post(self, request: Request) -> Response:
@@ -165,6 +198,9 @@ class ApplicationListApi(generics.ListAPIView):
                     reason=data["reason"],
                     description=data["description"],
                     submitted_by=request.user,
+                    relief=data["relief"],
+                    arrangement=data["arrangement"],
+                    monthly_income=data["monthly_income"],
                 )
             except DomainError as error:
                 if error.code == "not_eligible":
@@ -172,7 +208,8 @@ class ApplicationListApi(generics.ListAPIView):
                     error.extra = {
                         **error.extra,
                         "not_eligible_reasons": [
-                            {"code": code, "label": not_eligible_label(code)} for code in codes
+                            {"code": code, "label": arrangement_not_eligible_label(code)}
+                            for code in codes
                         ],
                     }
                 raise

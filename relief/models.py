@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.models import VersionedDocument
-from loans.models import MONEY, Borrower, Loan
+from loans.models import MONEY, Arrangement, Borrower, Loan
 
 
 class HardshipReason(models.TextChoices):
@@ -144,6 +144,24 @@ class ReliefApplication(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=32, choices=HardshipReason.choices)
     description = models.TextField(_("description"), blank=True, max_length=4000)
+    # What it asks for (domain.md §9): relief, an arrangement, or both.
+    asks_relief = models.BooleanField(_("asks for relief"), default=True, db_default=True)
+    arrangement = models.OneToOneField(
+        Arrangement,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="application",
+        verbose_name=_("repayment arrangement"),
+    )
+    # The income the borrower stated, against which options are affordable or not.
+    monthly_income = models.DecimalField(
+        _("monthly income"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    # The arrangement quote as the borrower saw it at submission (codes and figures).
+    arrangement_quote = models.JSONField(
+        _("arrangement quote at submission"), null=True, blank=True
+    )
     status = models.CharField(
         _("status"),
         max_length=32,

@@ -17,7 +17,7 @@ from core import permissions
 from loans import selectors as loan_selectors
 from loans.calculations import ZERO, HistoryMetrics
 from loans.models import Installment, Loan
-from relief import presentation, rules, selectors
+from relief import arrangement_selectors, presentation, rules, selectors
 from relief.models import ApplicationEvent, Evidence, RejectionReason, ReliefApplication
 
 EARLIER_SHOWN = 20
@@ -44,13 +44,20 @@ class ReviewCase:
     four_eyes: rules.FourEyes
     four_eyes_amount_fen: int
     rejection_reasons: list[tuple[str, str]]
+    # The arrangement asked for (domain.md §9): today's options, affordability, the effect of
+    # the one proposed on the schedule; why triage did not approve it; the restructured mark.
+    arrangement: arrangement_selectors.ReviewArrangement | None
+    arrangement_blockers: list[str]
+    restructured: bool
 
 
 def review_case(application: ReliefApplication, *, today: date | None = None) -> ReviewCase:
     today = today or loan_selectors.local_today()
     loan = (
         Loan.objects.select_related("product", "borrower")
-        .prefetch_related(Prefetch("installments", queryset=Installment.objects.order_by("seq")))
+        .prefetch_related(
+            Prefetch("installments", queryset=Installment.objects.order_by("seq")),
+        )
         .get(pk=application.loan_id)
     )
     state = loan_selectors.loan_state(loan, today=today)
@@ -76,7 +83,9 @@ def review_case(application: ReliefApplication, *, today: date | None = None) ->
             presentation.blocker_label(code)
             for code in presentation.triage_blockers_of(events)
             or quote.get("auto_approval_blockers", [])
-        ],
+        ]
+        if application.asks_relief
+        else [],
         submission_quote_summary=selectors.quote_for_reader(application.quote)["summary"],
         evidence=list(
             application.evidence.select_related("verified_by").order_by("uploaded_at", "id")
@@ -96,6 +105,12 @@ def review_case(application: ReliefApplication, *, today: date | None = None) ->
         four_eyes=four_eyes,
         four_eyes_amount_fen=int(four_eyes.amount_over * 100),
         rejection_reasons=RejectionReason.choices,
+        arrangement=arrangement_selectors.review_arrangement(application, state=state),
+        arrangement_blockers=[
+            presentation.arrangement_blocker_label(code)
+            for code in presentation.triage_arrangement_blockers_of(events)
+        ],
+        restructured=loan_selectors.restructured(loan, today=today),
     )
 
 

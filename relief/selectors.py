@@ -99,6 +99,8 @@ def granted_within_a_year(borrower_id: int, today: date) -> Q:
     return Q(
         borrower_id=borrower_id,
         status__in=GRANTED_STATUSES,
+        # An application for an arrangement alone granted no relief.
+        asks_relief=True,
         decided_at__date__gte=first_day_within_a_year(today),
     )
 
@@ -282,7 +284,7 @@ def application_of_user(user, application_id: int) -> ReliefApplication:
     """One application of the signed-in borrower (404 for anyone else's)."""
     return (
         ReliefApplication.objects.filter(borrower__user=user)
-        .select_related("loan", "loan__product", "borrower")
+        .select_related("loan", "loan__product", "borrower", "arrangement")
         .prefetch_related(
             Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor")),
             Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at", "id")),
@@ -298,6 +300,10 @@ def repay_to_fulfil(application: ReliefApplication, *, today: date | None = None
     installments frozen at acceptance still owe — the figure fixed then
     (`repay_to_fulfil_at_acceptance`) less what has been repaid of it since; it never grows."""
     if application.status not in (ApplicationStatus.APPROVED, ApplicationStatus.ACCEPTED):
+        return ZERO
+    if application.arrangement_id is not None:
+        # With an arrangement nothing is repaid first: accepting posts the relief and starts
+        # the arrangement (domain.md §9).
         return ZERO
     # The loan as read with the application; only its installments are read here.
     loan = application.loan

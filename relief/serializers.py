@@ -6,14 +6,16 @@ Input serializers parse types; the services judge the values (one rule, one plac
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import MoneyField, StrictSerializer
-from loans.models import mask_name
-from relief import selectors
+from loans.models import Arrangement, mask_name
+from loans.serializers import ArrangementSerializer
+from relief import arrangement_selectors, selectors
 from relief.models import (
     ActorKind,
     ApplicationStatus,
@@ -68,6 +70,84 @@ class QuoteQuerySerializer(serializers.Serializer):
     evidence = serializers.BooleanField(
         required=False, default=False, help_text="Quote as if a reviewer verified evidence."
     )
+
+
+# --- arrangements (domain.md §9) ------------------------------------------------------------
+
+
+class ArrangementOptionSerializer(serializers.Serializer):
+    """One option of an arrangement quote, labelled for the reader."""
+
+    kind = serializers.ChoiceField(choices=Arrangement.Kind.choices)
+    periods = serializers.IntegerField(allow_null=True, help_text="A plan's installments.")
+    months = serializers.IntegerField(allow_null=True, help_text="A deferral's months.")
+    installment_amount = MoneyField(
+        help_text="A plan's installment (the last takes the remainder); a deferral's first "
+        "payment after the move."
+    )
+    last_installment_amount = MoneyField()
+    total = MoneyField(help_text="What the arrangement reschedules, and the interest it adds.")
+    first_due_date = serializers.DateField()
+    last_due_date = serializers.DateField()
+    extra_interest = MoneyField(help_text="Interest the arrangement adds (a deferral's months).")
+    interest_waived = MoneyField(help_text="Of that interest, waived by the policy.")
+    monthly_payment = MoneyField(
+        help_text="The most paid in a month under it, the loan's regular installment included."
+    )
+    affordable = serializers.BooleanField(
+        allow_null=True,
+        help_text="Within the policy's share of the monthly income given; null without one. "
+        "An option that is not cannot be chosen.",
+    )
+    affordable_limit = MoneyField(allow_null=True)
+    affordability_label = serializers.CharField(allow_blank=True)
+    auto_approvable = serializers.BooleanField(help_text="Approved without a person.")
+    label = serializers.CharField(help_text="The option in plain words, in the reader's language.")
+
+
+class ReliefPartSerializer(serializers.Serializer):
+    percent = serializers.IntegerField(min_value=0, max_value=100)
+    amount = MoneyField(help_text="Waived first when the arrangement starts.")
+
+
+class ArrangementQuoteSerializer(serializers.Serializer):
+    """An arrangement quote labelled for the reader (`relief.arrangement_selectors`)."""
+
+    eligible = serializers.BooleanField(help_text="At least one option.")
+    not_eligible_reasons = NotEligibleReasonSerializer(
+        many=True, help_text="Why the kinds (or all) not offered are not."
+    )
+    relief = ReliefPartSerializer(
+        allow_null=True, help_text="The relief quote's figures, when relief is asked for."
+    )
+    monthly_income = MoneyField(allow_null=True)
+    options = ArrangementOptionSerializer(many=True)
+    policy_version = serializers.IntegerField()
+
+
+class ArrangementQuoteQuerySerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=Arrangement.Kind.choices,
+        required=False,
+        help_text="Only this kind; both when left out.",
+    )
+    reason = serializers.ChoiceField(
+        choices=HardshipReason.choices, required=False, default=HardshipReason.OTHER
+    )
+    monthly_income = MoneyField(
+        required=False, min_value=Decimal(0), help_text="Marks which options are affordable."
+    )
+    relief = serializers.BooleanField(
+        required=False, default=True, help_text="Relief waived first, as when both are asked."
+    )
+
+
+class ArrangementChoiceSerializer(StrictSerializer):
+    """`{"kind": "plan", "periods": N}` or `{"kind": "deferral", "months": N}`."""
+
+    kind = serializers.ChoiceField(choices=Arrangement.Kind.choices)
+    periods = serializers.IntegerField(required=False, min_value=1, max_value=120)
+    months = serializers.IntegerField(required=False, min_value=1, max_value=120)
 
 
 # --- applications ---------------------------------------------------------------------------
@@ -183,10 +263,37 @@ class ApplicationSerializer(ApplicationListSerializer):
         "offer's deadline (null before acceptance).",
     )
     waived_amount = MoneyField()
+    relief = serializers.BooleanField(source="asks_relief", help_text="Relief asked for.")
+    monthly_income = MoneyField(allow_null=True)
+    arrangement = serializers.SerializerMethodField()
+    arrangement_quote = serializers.SerializerMethodField()
     events = serializers.SerializerMethodField()
     evidence = EvidenceSerializer(many=True)
     allowed_actions = serializers.SerializerMethodField()
     satisfaction = serializers.SerializerMethodField()
+
+    @extend_schema_field(
+        ArrangementSerializer(
+            allow_null=True,
+            help_text="The arrangement asked for (or approved instead), its installments and "
+            "progress; null when none is asked for.",
+        )
+    )
+    def get_arrangement(self, application) -> dict[str, Any] | None:
+        view = arrangement_selectors.application_arrangement(application)
+        return None if view is None else ArrangementSerializer(view).data
+
+    @extend_schema_field(
+        ArrangementQuoteSerializer(allow_null=True, help_text="As it was at submission.")
+    )
+    def get_arrangement_quote(self, application) -> dict[str, Any] | None:
+        if not application.arrangement_quote:
+            return None
+        document = arrangement_selectors.arrangement_quote_for_reader(application.arrangement_quote)
+        relief = None
+        if application.asks_relief:
+            relief = {"percent": application.quote.get("percent", 0), "amount": document["relief"]}
+        return ArrangementQuoteSerializer({**document, "relief": relief}).data
 
     @extend_schema_field(QuoteSerializer(help_text="The quote as it was at submission."))
     def get_quote(self, application) -> dict[str, Any]:
@@ -231,6 +338,19 @@ class ApplicationCreateSerializer(StrictSerializer):
     reason = serializers.ChoiceField(choices=HardshipReason.choices)
     description = serializers.CharField(
         max_length=4000, required=False, allow_blank=True, default=""
+    )
+    relief = serializers.BooleanField(
+        required=False, default=True, help_text="Ask for relief (at least one of the two)."
+    )
+    arrangement = ArrangementChoiceSerializer(
+        required=False, allow_null=True, default=None, help_text="Ask for an arrangement."
+    )
+    monthly_income = MoneyField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=Decimal(0),
+        help_text="An option it cannot carry cannot be chosen.",
     )
 
 
@@ -330,7 +450,7 @@ class QueueItemSerializer(serializers.Serializer):
 class DecideSerializer(StrictSerializer):
     action = serializers.ChoiceField(choices=[(a, a) for a in DECISIONS])
     percent = serializers.IntegerField(
-        required=False, allow_null=True, help_text="For approve: 0–100."
+        required=False, allow_null=True, help_text="For approve: 0–100 (when relief is asked)."
     )
     reason_code = serializers.ChoiceField(
         choices=RejectionReason.choices, required=False, allow_blank=True, default=""
@@ -343,6 +463,13 @@ class DecideSerializer(StrictSerializer):
         help_text="For request_info, the question to the borrower.",
     )
     version = serializers.IntegerField(help_text="The version you read; a stale one is a 409.")
+    arrangement = ArrangementChoiceSerializer(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="For approve: another option than the one asked for (the borrower then "
+        "accepts or declines it).",
+    )
 
 
 # --- notifications --------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import InterfaceError, OperationalError
 
 from core.errors import TemporaryFailure
-from relief.services import deadlines, delivery, reminders, review, sweeper
+from relief.services import arrangements, deadlines, delivery, reminders, review, sweeper
 
 log = logging.getLogger(__name__)
 
@@ -76,3 +76,9 @@ def expire_offers() -> int:
 @shared_task(name="relief.remind_due_installments")
 def remind_due_installments() -> int:
     return reminders.installment_reminders_send()
+
+
+@shared_task(name="relief.arrangements_nightly")
+def arrangements_nightly() -> dict:
+    """Break the arrangements left unpaid too long, complete the paid ones, tell borrowers."""
+    return arrangements.arrangements_nightly()

@@ -90,8 +90,11 @@ def use_broker(url: str) -> None:
 
 @pytest.fixture
 def policy_v1(db):
-    """Transactional tests flush the data migrations' rows: put policy v1 back."""
+    """Transactional tests flush the data migrations' rows: put the policies back as the
+    migrations leave them (version 1 retired, version 2 with arrangements active)."""
     import importlib
+
+    from django.apps import apps
 
     from relief.models import ReliefPolicy
 
@@ -99,6 +102,7 @@ def policy_v1(db):
     ReliefPolicy.objects.get_or_create(
         version=1, defaults={"document": migration.POLICY_V1, "status": "active"}
     )
+    importlib.import_module("relief.migrations.0020_policy_v2_arrangements").create_v2(apps, None)
 
 
 @pytest.fixture

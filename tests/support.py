@@ -36,23 +36,30 @@ def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> bool:
     return False
 
 
-def run_together(work, count: int = 2) -> list:
-    """Run `work()` in `count` threads released at the same instant; collect the outcomes."""
-    barrier = threading.Barrier(count)
-    outcomes: list = []
+def run_at_once(*works) -> list:
+    """Run each of `works` in its own thread, released at the same instant; each outcome is
+    its result or the exception it raised (the outcome under test). Each thread closes its
+    database connection when done."""
+    barrier = threading.Barrier(len(works))
+    outcomes: list = [None] * len(works)
 
-    def run():
+    def run(index, work):
         try:
             barrier.wait(timeout=10)
-            outcomes.append(work())
+            outcomes[index] = work()
         except Exception as exc:  # the outcome under test, kept for the assertions
-            outcomes.append(exc)
+            outcomes[index] = exc
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run) for _ in range(count)]
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(works)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
     return outcomes
+
+
+def run_together(work, count: int = 2) -> list:
+    """Run the same `work()` in `count` threads released at the same instant."""
+    return run_at_once(*[work] * count)

@@ -1,4 +1,5 @@
-"""Changing loans: repayments and the daily penalty accrual (domain.md §3).
+"""Changing loans: repayments, the daily penalty accrual (domain.md §3) and the money side of
+repayment arrangements (domain.md §9).
 
 Every balance change runs in one transaction with the loan and its installments locked, so
 two repayments at once are applied one after the other and nothing is lost. Loans from the
@@ -6,6 +7,14 @@ lender's core system are loaded by the servicing app (`servicing.services`).
 """
 
 from loans.services.accrual import installments_accrue_to, penalties_accrue
+from loans.services.arrangements import (
+    arrangement_cancel,
+    arrangements_break,
+    arrangements_complete,
+    basis_of_locked,
+    deferral_start,
+    plan_start,
+)
 from loans.services.freeze import (
     FrozenPart,
     frozen_part,
@@ -25,8 +34,13 @@ from loans.services.repayments import (
 __all__ = [
     "AllocationTerms",
     "FrozenPart",
+    "arrangement_cancel",
+    "arrangements_break",
+    "arrangements_complete",
+    "basis_of_locked",
     "borrower_preferences_update",
     "clean_amount",
+    "deferral_start",
     "frozen_part",
     "installment_set_daily_penalty",
     "installments_accrue_to",
@@ -35,5 +49,6 @@ __all__ = [
     "penalty_freeze",
     "penalty_freeze_release",
     "penalty_unfreeze",
+    "plan_start",
     "repayment_record",
 ]

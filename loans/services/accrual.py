@@ -12,9 +12,10 @@ from loans.selectors import local_today
 
 
 def installments_accrue_to(loan: Loan, installments: list[Installment], day: date) -> None:
-    """Bring locked, unpaid installments' accrual to `day` in memory (the caller saves)."""
+    """Bring locked, unpaid installments' accrual to `day` in memory (the caller saves). A kept
+    plan's installments carry no penalty (domain.md §9) and are left alone."""
     for installment in installments:
-        if installment.paid_off_on is not None:
+        if installment.paid_off_on is not None or not installment.accrues_penalty:
             continue
         installment.accrual = calculations.accrue_to(
             installment.accrual,
@@ -44,7 +45,7 @@ _ACCRUE_SQL = {
             accrued_through = %(day)s::date
         FROM loans_loan AS l
         WHERE l.id = i.loan_id AND l.status = 'active'
-          AND i.paid_off_on IS NULL
+          AND i.paid_off_on IS NULL AND i.accrues_penalty
           AND i.grace_ends_on < %(day)s::date
           AND COALESCE(i.accrued_through, i.due_date) < %(day)s::date
     """,
@@ -64,7 +65,7 @@ _ACCRUE_SQL = {
                     AS INTEGER)) END), 2),
             penalty_held = 0,
             accrued_through = %(day)s
-        WHERE paid_off_on IS NULL
+        WHERE paid_off_on IS NULL AND accrues_penalty
           AND grace_ends_on < %(day)s
           AND COALESCE(accrued_through, due_date) < %(day)s
           AND loan_id IN (SELECT id FROM loans_loan WHERE status = 'active')
@@ -76,8 +77,9 @@ def penalties_accrue(*, day: date | None = None) -> int:
     """Bring every overdue installment's penalty up to `day` in one set-based UPDATE.
 
     Only installments past their grace days change: the grace days' penalty is added when
-    they pass unpaid. Days inside an installment's freeze go to its frozen penalty. Running it
-    again for the same day changes nothing. Returns the number of installments updated.
+    they pass unpaid. A kept plan's installments are skipped: the plan carries no penalty.
+    Days inside an installment's freeze go to its frozen penalty. Running it again for the
+    same day changes nothing. Returns the number of installments updated.
     """
     day = day or local_today()
     with transaction.atomic(), connection.cursor() as cursor:

@@ -36,8 +36,11 @@ PAID_ON_OUT_OF_ORDER = _(
 
 
 def installment_set_daily_penalty(installment: Installment, *, loan: Loan) -> None:
-    """Keep the stored daily penalty equal to the rule for the current unpaid base."""
-    installment.daily_penalty = loan.daily_penalty_on(installment.base_outstanding)
+    """Keep the stored daily penalty equal to the rule for the current unpaid base (none on
+    a kept plan's installments, domain.md §9)."""
+    installment.daily_penalty = (
+        loan.daily_penalty_on(installment.base_outstanding) if installment.accrues_penalty else ZERO
+    )
 
 
 def clean_amount(value, *, field: str = "amount") -> Decimal:
@@ -56,9 +59,12 @@ def clean_amount(value, *, field: str = "amount") -> Decimal:
 
 
 def loan_lock(loan_id: int) -> tuple[Loan, list[Installment]]:
-    """Lock a loan and its installments (oldest first) for a balance change."""
+    """Lock a loan and its installments (oldest due first: a plan's installments take their
+    place among the scheduled ones by due date) for a balance change."""
     loan = Loan.objects.select_for_update().get(pk=loan_id)
-    installments = list(Installment.objects.select_for_update().filter(loan=loan).order_by("seq"))
+    installments = list(
+        Installment.objects.select_for_update().filter(loan=loan).order_by("due_date", "seq")
+    )
     return loan, installments
 
 

@@ -28,7 +28,7 @@ from relief import review_selectors
 from relief.admin.queue import AssignForm, masked_borrower
 from relief.models import ActorKind, ApplicationEvent, ApplicationStatus, Evidence
 from relief.models import ReliefApplication as Application
-from relief.presentation import status_label
+from relief.presentation import arrangement_term_label, status_label
 from relief.services import (
     relief_application_assign,
     relief_application_decide,
@@ -149,12 +149,16 @@ class CasePageAdmin(BigListAdmin):
         application = self.case_for_change(request, object_id)
         posted = {key: request.POST.get(key, "") for key in ("action", "percent", "reason_code")}
         posted["note"] = request.POST.get("note", "")
+        posted["arrangement"] = request.POST.get("arrangement", "")
         version = posted_version(request)
         try:
             if version is None:
                 raise DomainError(VERSION_MISSING)
             decided = relief_application_decide(
-                application_id=application.pk, reviewer=request.user, version=version, **posted
+                application_id=application.pk,
+                reviewer=request.user,
+                version=version,
+                **{**posted, "arrangement": option_posted(posted["arrangement"])},
             )
         except DomainError as exc:
             messages.error(request, exc.message)
@@ -248,6 +252,18 @@ class CasePageAdmin(BigListAdmin):
         return response
 
 
+def option_posted(value: str) -> dict | str | None:
+    """The option chosen on the case page ("plan:12", "deferral:1") as the dispatcher takes it;
+    None when none was posted, the text as it is when it is not an option (refused there)."""
+    kind, _, term = (value or "").partition(":")
+    if not kind:
+        return None
+    key = {"plan": "periods", "deferral": "months"}.get(kind)
+    if key is None or not term.isdigit():
+        return value
+    return {"kind": kind, key: int(term)}
+
+
 def actor_text(event: ApplicationEvent) -> str:
     if event.actor_kind == ActorKind.REVIEWER and event.actor is not None:
         return event.actor.get_username()
@@ -255,6 +271,20 @@ def actor_text(event: ApplicationEvent) -> str:
 
 
 def decision_message(action: str, application: Application) -> str:
+    if application.arrangement_id is not None and application.status in (
+        ApplicationStatus.PENDING_SECOND_APPROVAL,
+        ApplicationStatus.APPROVED,
+    ):
+        option = arrangement_term_label(application.arrangement.kind, application.arrangement.term)
+        if application.status == ApplicationStatus.PENDING_SECOND_APPROVAL:
+            return gettext(
+                "Approved: %(option)s. This decision is beyond the policy's limits: another "
+                "senior reviewer must give the second approval."
+            ) % {"option": option}
+        return gettext("Approved: %(option)s, offered until %(deadline)s.") % {
+            "option": option,
+            "deadline": application.offer_deadline,
+        }
     if application.status == ApplicationStatus.PENDING_SECOND_APPROVAL:
         return gettext(
             "Approved at %(percent)s%% (%(amount)s). This decision is beyond the policy's "

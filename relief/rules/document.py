@@ -14,6 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from relief.rules.arrangements_policy import SECTION as ARRANGEMENTS
+from relief.rules.arrangements_policy import read_arrangements
 from relief.rules.policy import (
     HARDSHIP_REASONS,
     AutoApproval,
@@ -28,6 +30,7 @@ from relief.rules.policy import (
 from relief.rules.reader import DECIMAL_ZERO, Reader, describe
 
 POLICY_V1_PATH = Path(__file__).with_name("policy_v1.json")
+POLICY_V2_PATH = Path(__file__).with_name("policy_v2.json")
 
 _TOP_LEVEL_KEYS = (
     "dpd_bands",
@@ -64,7 +67,8 @@ def parse_policy(document: Any, version: int = 0) -> Policy:
     reader = Reader()
     if type(version) is not int or version < 0:
         reader.fail("version", f"must be a whole number, 0 or more, got {describe(version)}")
-    top = reader.section(document, "", _TOP_LEVEL_KEYS)
+    # The arrangements section is optional: a version without it offers no arrangements.
+    top = reader.section(document, "", _TOP_LEVEL_KEYS, optional=(ARRANGEMENTS,))
     if top is None:
         raise PolicyError(reader.errors)
 
@@ -85,6 +89,7 @@ def parse_policy(document: Any, version: int = 0) -> Policy:
         "four_eyes": read("four_eyes", _read_four_eyes),
         "service_levels": read("service_levels", _read_service_levels),
     }
+    arrangements = read(ARRANGEMENTS, read_arrangements)
     cap_without, cap_with = parts["cap_without_evidence"], parts["cap_with_evidence"]
     if cap_without is not None and cap_with is not None and cap_with < cap_without:
         reader.fail(
@@ -95,7 +100,7 @@ def parse_policy(document: Any, version: int = 0) -> Policy:
 
     if reader.errors:
         raise PolicyError(reader.errors)
-    return Policy(version=version, **parts)
+    return Policy(version=version, arrangements=arrangements, **parts)
 
 
 def _read_prior_relief_points(reader: Reader, value: Any) -> int | None:
@@ -332,9 +337,9 @@ def _read_hardship(reader: Reader, value: Any) -> dict[str, int] | None:
     return points if len(points) == len(HARDSHIP_REASONS) else None
 
 
-def load_default_document() -> dict[str, Any]:
-    """The shipped version 1 document read afresh from policy_v1.json: a copy to edit."""
-    with POLICY_V1_PATH.open(encoding="utf-8") as handle:
+def load_default_document(path: Path = POLICY_V1_PATH) -> dict[str, Any]:
+    """A shipped document read afresh (version 1 unless `path` says another): a copy to edit."""
+    with path.open(encoding="utf-8") as handle:
         return json.load(handle)
 
 
@@ -347,3 +352,16 @@ DEFAULT_POLICY_VERSION = 1
 def default_policy() -> Policy:
     """The default policy, version 1, as shipped in policy_v1.json (parsed once)."""
     return parse_policy(DEFAULT_POLICY_DOCUMENT, version=DEFAULT_POLICY_VERSION)
+
+
+# The shipped version 2 (domain.md §9): version 1 and the `arrangements` section. Shared:
+# copy it before editing.
+POLICY_V2_DOCUMENT: dict[str, Any] = load_default_document(POLICY_V2_PATH)
+POLICY_V2_VERSION = 2
+
+
+@lru_cache(maxsize=1)
+def policy_v2() -> Policy:
+    """Version 2 as shipped in policy_v2.json: version 1 with deferral and instalment plans
+    (parsed once)."""
+    return parse_policy(POLICY_V2_DOCUMENT, version=POLICY_V2_VERSION)

@@ -17,6 +17,8 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
+from relief.rules.arrangements_policy import ArrangementPolicy, arrangements_to_document
+
 HARDSHIP_REASONS: tuple[str, ...] = (
     "serious_illness",
     "accident",
@@ -112,6 +114,8 @@ class Policy:
     auto_approval: AutoApproval
     four_eyes: FourEyes
     service_levels: ServiceLevels
+    # Deferral and instalment plans (domain.md §9); None: this version offers none.
+    arrangements: ArrangementPolicy | None = None
     # Lookups for the hot path, derived from the fields above.
     _band_starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
     _tiers: tuple[tuple[Decimal, int, str], ...] = field(init=False, repr=False, compare=False)
@@ -143,7 +147,7 @@ def policy_to_document(policy: Policy) -> dict[str, Any]:
     Money and ratios are decimal strings; the version is not part of the document (it
     belongs to the stored policy record).
     """
-    return {
+    document: dict[str, Any] = {
         "dpd_bands": [
             {"code": band.code, "min": band.min_days, "max": band.max_days, "points": band.points}
             for band in policy.dpd_bands
@@ -173,3 +177,6 @@ def policy_to_document(policy: Policy) -> dict[str, Any]:
             "offer_valid_days": policy.service_levels.offer_valid_days,
         },
     }
+    if policy.arrangements is not None:
+        document["arrangements"] = arrangements_to_document(policy.arrangements)
+    return document

@@ -42,14 +42,17 @@ class Reader:
     def fail(self, path: str, problem: str) -> None:
         self.errors.setdefault(path, problem)
 
-    def section(self, value: Any, path: str, keys: tuple[str, ...]) -> dict[str, Any] | None:
-        """An object with exactly `keys`; unknown and missing keys are reported."""
+    def section(
+        self, value: Any, path: str, keys: tuple[str, ...], optional: tuple[str, ...] = ()
+    ) -> dict[str, Any] | None:
+        """An object with exactly `keys`, and any of `optional`; unknown and missing keys
+        are reported."""
         if not isinstance(value, dict):
             self.fail(path or "document", f"must be an object, got {describe(value)}")
             return None
         prefix = f"{path}." if path else ""
         for key in value:
-            if key not in keys:
+            if key not in keys and key not in optional:
                 self.fail(f"{prefix}{key}", "unknown key")
         for key in keys:
             if key not in value:

@@ -8,11 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from core import publishing
 from core.errors import ConflictError, DomainError
+from loans import selectors as loan_selectors
 from loans.calculations import ZERO
 from loans.models import Loan
 from loans.selectors import local_today
-from loans.services import loan_lock, penalty_freeze
-from relief import selectors, tasks
+from loans.services import clean_amount, loan_lock, penalty_freeze
+from relief import arrangement_selectors, rules, selectors, tasks
 from relief.models import (
     OPEN_STATUSES,
     ActorKind,
@@ -21,6 +22,7 @@ from relief.models import (
     ReliefApplication,
 )
 from relief.presentation import not_eligible_label
+from relief.services import arrangements
 from relief.services.evidence import evidence_add_many, evidence_files_removed_on_failure
 from relief.services.review import sla_start
 from relief.services.sweeper import triage_lease_end
@@ -32,6 +34,8 @@ UNKNOWN_REASON = _("Choose one of the hardship reasons.")
 DESCRIPTION_TOO_LONG = _("Please keep the description under 4,000 characters.")
 ANSWER_REQUIRED = _("Please write an answer.")
 OFFER_EXPIRED = _("This offer expired on %(deadline)s and can no longer be accepted.")
+NOTHING_ASKED = _("Ask for relief, a repayment arrangement, or both.")
+DESCRIPTION_REQUIRED = _("With the reason “Other”, please describe your situation.")
 
 
 def triage_enqueue(application_id: int) -> None:
@@ -62,18 +66,31 @@ def relief_application_submit(
     description: str = "",
     uploads=(),
     submitted_by,
+    relief: bool = True,
+    arrangement=None,
+    monthly_income=None,
 ) -> ReliefApplication:
-    """Apply for relief on a loan with a hardship reason (and evidence files).
+    """Apply on a loan with a hardship reason (and evidence files) for relief, a repayment
+    arrangement (`{"kind": "plan", "periods": N}` or `{"kind": "deferral", "months": N}`),
+    or both (domain.md §9); `monthly_income` marks what is affordable.
 
-    The quote is taken now under the active policy and frozen on the application. The loan
-    row is locked, so two submissions at once make one application; the database's
-    one-open-application index backs that up.
+    The quotes are taken now under the active policy and frozen on the application; an
+    arrangement is proposed with it. The loan row is locked, so two submissions at once make
+    one application; the database's one-open-application index backs that up.
     """
     if reason not in HardshipReason.values:
         raise DomainError.for_field("reason", UNKNOWN_REASON)
     description = (description or "").strip()
     if len(description) > 4000:
         raise DomainError.for_field("description", DESCRIPTION_TOO_LONG)
+    option = None if arrangement is None else arrangements.option_clean(arrangement)
+    if not relief and option is None:
+        raise DomainError.for_field("arrangement", NOTHING_ASKED, code="nothing_asked")
+    income = None
+    if monthly_income not in (None, ""):
+        income = clean_amount(monthly_income, field="monthly_income")
+    if option is not None and reason == HardshipReason.OTHER and not description:
+        raise DomainError.for_field("description", DESCRIPTION_REQUIRED)
     try:
         # A submission that fails after its files were written takes them away again.
         with evidence_files_removed_on_failure(), transaction.atomic():
@@ -93,7 +110,7 @@ def relief_application_submit(
             if loan_quote.case.has_open_application:
                 raise open_application_conflict(locked.pk)
             quote = loan_quote.quote
-            if not quote.eligible:
+            if relief and not quote.eligible:
                 reasons = [not_eligible_label(code) for code in quote.not_eligible_reasons]
                 raise DomainError(
                     NOT_ELIGIBLE % {"reasons": " ".join(reasons)},
@@ -105,17 +122,21 @@ def relief_application_submit(
                 borrower=locked.borrower,
                 reason=reason,
                 description=description,
+                asks_relief=relief,
+                monthly_income=income,
                 policy=loan_quote.policy,
                 policy_version=quote.policy_version,
                 quote=selectors.quote_document(quote),
-                suggested_percent=quote.percent,
-                suggested_amount=quote.amount,
+                suggested_percent=quote.percent if relief else 0,
+                suggested_amount=quote.amount if relief else ZERO,
                 penalty_at_submission=quote.penalty_outstanding,
                 dpd_at_submission=loan_quote.state.dpd,
                 bucket_at_submission=loan_quote.state.bucket,
                 # The triage sent on commit counts as queued for one lease (the sweeper).
                 triage_claimed_until=triage_lease_end(),
             )
+            if option is not None:
+                arrangement_ask(application, loan_quote=loan_quote, option=option)
             transition(application, "submit", actor_kind=ActorKind.BORROWER, actor=submitted_by)
             evidence_add_many(application=application, uploads=uploads, uploaded_by=submitted_by)
             triage_enqueue(application.pk)
@@ -124,6 +145,37 @@ def relief_application_submit(
         if "one_open_application_per_loan" in str(exc):
             raise open_application_conflict(loan.pk) from exc
         raise
+
+
+def arrangement_ask(
+    application: ReliefApplication, *, loan_quote: selectors.LoanQuote, option
+) -> None:
+    """The arrangement asked for, checked against the arrangement quote of the moment (the
+    relief quote's amount waived first when relief is asked too) and proposed with the
+    application, its quote frozen on it."""
+    loan = application.loan
+    if loan_selectors.arrangement_active(loan.pk) is not None:
+        raise arrangements.active_arrangement_conflict(loan.pk)
+    relief_quote = loan_quote.quote
+    relief = relief_quote.amount if application.asks_relief and relief_quote.eligible else ZERO
+    case = arrangement_selectors.arrangement_case(
+        loan,
+        state=loan_quote.state,
+        reason=application.reason,
+        relief=relief,
+        monthly_income=application.monthly_income,
+        description_given=bool(application.description),
+    )
+    policy = selectors.policy_rules(loan_quote.policy)
+    quote = rules.arrangement_quote(case, policy)
+    offered = arrangements.option_offered(quote, option)
+    arrangements.affordable_check(offered, option)
+    application.arrangement = arrangements.arrangement_propose(
+        loan=loan, option=option, offered=offered, policy=policy
+    )
+    application.arrangement_quote = arrangement_selectors.arrangement_quote_document(
+        quote, monthly_income=application.monthly_income
+    )
 
 
 @transaction.atomic
@@ -157,6 +209,31 @@ def relief_application_accept(
             code="offer_expired",
             extra={"offer_deadline": application.offer_deadline.isoformat()},
         )
+    if application.arrangement_id is not None:
+        # With an arrangement the relief posts at once and the arrangement starts for the
+        # rest (domain.md §9): nothing is left to repay first, so the offer is fulfilled.
+        data = arrangements.arrangement_start(
+            application, loan=loan, installments=installments, today=today
+        )
+        application.accepted_on = today
+        transition(
+            application,
+            "accept",
+            actor_kind=ActorKind.BORROWER,
+            actor=user,
+            update_fields=("accepted_on",),
+            message=None,
+        )
+        transition(
+            application,
+            "fulfil",
+            actor_kind=ActorKind.SYSTEM,
+            note=f"arrangement started, waiver {application.waived_amount} posted",
+            data=data,
+            update_fields=("waived_amount",),
+            message="arrangement_started",
+        )
+        return application
     frozen = penalty_freeze(
         loan=loan, installments=installments, on=today, until=application.offer_deadline
     )

@@ -40,16 +40,22 @@ def relief_application_decide(
     percent=None,
     reason_code: str = "",
     note: str = "",
+    arrangement=None,
 ) -> ReliefApplication:
     """Take the decision `action` on a case read at `version`.
 
-    approve needs `percent` (0–100), reject a `reason_code`, request_info a question (`note`);
-    second_approve and second_return are a senior reviewer's. Each is refused with a
-    DomainError (a ConflictError when the case is not in a state for it, or has changed)."""
+    approve needs `percent` (0–100) when relief is asked for, and takes `arrangement`
+    (`{"kind": "plan", "periods": N}` or `{"kind": "deferral", "months": N}`) to approve
+    another option than the one asked for; reject needs a `reason_code`, request_info a
+    question (`note`); second_approve and second_return are a senior reviewer's. Each is
+    refused with a DomainError (a ConflictError when the case is not in a state for it, or
+    has changed)."""
     note = (note or "").strip()
     case = {"application_id": application_id, "reviewer": reviewer, "version": version}
     if action == "approve":
-        return relief_application_approve(**case, percent=percent, note=note)
+        return relief_application_approve(
+            **case, percent=percent, note=note, arrangement=arrangement
+        )
     if action == "reject":
         return relief_application_reject(**case, reason_code=reason_code, note=note)
     if action == "request_info":

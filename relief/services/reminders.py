@@ -1,4 +1,5 @@
-"""Prevention first: a reminder three days before an installment falls due."""
+"""Prevention first: a reminder three days before an installment falls due (a plan's
+installment included, told as such)."""
 
 from datetime import timedelta
 
@@ -25,10 +26,17 @@ def installment_reminders_send(*, today=None) -> int:
         with transaction.atomic():
             created = notify(
                 recipient=borrower.user,
-                kind="installment_due",
+                # A plan's installment is told as such: keeping the plan keeps it penalty-free.
+                kind="arrangement_installment_due"
+                if installment.kind == Installment.Kind.PLAN
+                else "installment_due",
                 language=borrower.language,
                 channel_preference=borrower.notification_channel,
-                context={"installment": installment},
+                context={
+                    "installment": installment,
+                    # A plan's installment carries the penalty moved into it.
+                    "amount_due": installment.base_outstanding + installment.penalty_outstanding,
+                },
                 dedup_key=f"due:{installment.pk}",
                 link=reverse("loan-detail", args=[installment.loan_id]),
             )

@@ -17,8 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from core import permissions
 from core.errors import ConflictError, DomainError, TemporaryFailure
 from loans import selectors as loan_selectors
+from loans.calculations import ZERO
 from loans.models import Loan
-from relief import rules, selectors
+from relief import arrangement_selectors, rules, selectors
 from relief.models import (
     UNDECIDED_STATUSES,
     ActorKind,
@@ -28,6 +29,7 @@ from relief.models import (
     RejectionReason,
     ReliefApplication,
 )
+from relief.services import arrangements
 from relief.services.evidence import evidence_set_verified
 from relief.services.transitions import application_lock, transition
 
@@ -39,6 +41,7 @@ QUESTION_REQUIRED = _("Write the question the borrower should answer.")
 NOT_A_REVIEWER = _("Only reviewers can decide cases.")
 NOT_A_SENIOR = _("The second approval must come from a senior reviewer.")
 SAME_APPROVER = _("The second approval must come from someone other than the first approver.")
+NO_ARRANGEMENT_ASKED = _("This application does not ask for a repayment arrangement.")
 OWN_CASE = _(
     "This is your own application: you cannot decide it, verify its evidence or be assigned "
     "to it. Another reviewer must handle it."
@@ -152,9 +155,20 @@ def application_triage_locked(application_id: int) -> ReliefApplication:
     quote = rules.quote(case, policy)
     application.triaged_at = now
     data = {"quote": selectors.quote_document(quote)}
-    if quote.eligible and quote.auto_approvable:
-        application.decided_percent = quote.percent
-        application.decided_amount = quote.amount
+    relief_blockers = list(quote.auto_approval_blockers) if application.asks_relief else []
+    arrangement_blockers = []
+    if application.arrangement_id is not None:
+        relief = quote.amount if application.asks_relief and quote.eligible else ZERO
+        option = arrangements.arrangement_requote(application, relief=relief)
+        if option is None:
+            arrangement_blockers = ["option_not_offered"]
+        else:
+            arrangement_blockers = list(option.auto_approval_blockers)
+            data["arrangement"] = arrangement_selectors.option_document(option)
+    if not (relief_blockers or arrangement_blockers):
+        if application.asks_relief:
+            application.decided_percent = quote.percent
+            application.decided_amount = quote.amount
         application.decided_at = now
         application.offer_deadline = today + timedelta(days=policy.service_levels.offer_valid_days)
         transition(
@@ -180,7 +194,9 @@ def application_triage_locked(application_id: int) -> ReliefApplication:
         application.assigned_to = reviewer_with_fewest_open_cases(
             borrower_id=application.borrower_id
         )
-    data["auto_approval_blockers"] = list(quote.auto_approval_blockers)
+    data["auto_approval_blockers"] = relief_blockers
+    if application.arrangement_id is not None:
+        data["arrangement_blockers"] = arrangement_blockers
     transition(
         application,
         "send_to_review",
@@ -228,25 +244,49 @@ def current_penalty(application: ReliefApplication) -> Decimal:
 
 @transaction.atomic
 def relief_application_approve(
-    *, application_id: int, reviewer, percent, note: str = "", version: int | None = None
+    *,
+    application_id: int,
+    reviewer,
+    percent=None,
+    note: str = "",
+    version: int | None = None,
+    arrangement=None,
 ) -> ReliefApplication:
-    """Approve at `percent` of the penalty outstanding now. Beyond the policy's four-eyes
-    limits the case waits for a senior reviewer's second approval."""
+    """Approve at `percent` of the penalty outstanding now (when relief is asked for) and the
+    arrangement asked for, or `arrangement` instead (another option: the borrower then
+    accepts or declines it). Beyond the policy's four-eyes limits, for relief or for the
+    arrangement, the case waits for a senior reviewer's second approval."""
     require_reviewer(reviewer)
-    percent = clean_percent(percent)
     application = application_lock(application_id, version=version)
+    percent = clean_percent(percent) if application.asks_relief else None
     require_not_own_case(application, reviewer)
-    penalty = current_penalty(application)
-    amount = rules.relief_amount(penalty, percent)
+    if arrangement is not None and application.arrangement_id is None:
+        raise DomainError.for_field("arrangement", NO_ARRANGEMENT_ASKED)
+    option = None if arrangement is None else arrangements.option_clean(arrangement)
+    data: dict = {}
+    four_eyes = False
+    amount = None
+    if application.asks_relief:
+        penalty = current_penalty(application)
+        amount = rules.relief_amount(penalty, percent)
+        data = {"percent": percent, "amount": str(amount), "penalty_outstanding": str(penalty)}
+        four_eyes = rules.needs_second_approval(
+            policy_of(application),
+            suggested_percent=application.suggested_percent,
+            decided_percent=percent,
+            decided_amount=amount,
+        )
     application.decided_percent = percent
     application.decided_amount = amount
-    data = {"percent": percent, "amount": str(amount), "penalty_outstanding": str(penalty)}
-    if rules.needs_second_approval(
-        policy_of(application),
-        suggested_percent=application.suggested_percent,
-        decided_percent=percent,
-        decided_amount=amount,
-    ):
+    if application.arrangement_id is not None:
+        asked = (application.arrangement.asked_kind, application.arrangement.asked_term)
+        offered, arrangement_four_eyes = arrangements.arrangement_decide(
+            application, relief=amount or ZERO, option=option
+        )
+        four_eyes = four_eyes or arrangement_four_eyes
+        data["arrangement"] = arrangement_selectors.option_document(offered)
+        data["arrangement_changed"] = (offered.kind, offered.term) != asked
+    if four_eyes:
         application.first_approver = reviewer
         transition(
             application,

@@ -5,10 +5,16 @@ Past applications are re-scored from what was frozen at their submission (days o
 penalty, history, prior reliefs, reason, verified evidence). Where there are none, the
 loans overdue today are scored instead, with the reason "other" (no reason is known yet) and
 the penalty as the nightly accrual left it.
+
+Alongside relief, the arrangements each version would offer (domain.md §9) are quoted for the
+loans overdue today, as they stand (an arrangement is about the loan as it is now, so past
+applications say little of it): how many could have a plan or a deferral, and how many an
+option approved without a person.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import ROUND_DOWN, Decimal
@@ -18,7 +24,7 @@ from django.utils import timezone
 
 from loans import calculations
 from loans.calculations import ZERO
-from loans.models import Installment, Loan
+from loans.models import Arrangement, Installment, Loan
 from loans.selectors import local_today
 from relief import rules
 from relief.models import Evidence, ReliefApplication, ReliefPolicy
@@ -50,6 +56,26 @@ class Tally:
 
 
 @dataclass
+class ArrangementTally:
+    """Loans quoted for an arrangement under one version: how many could have one, of each
+    kind, and how many an option approved without a person."""
+
+    cases: int = 0
+    eligible: int = 0
+    plan: int = 0
+    deferral: int = 0
+    automatic: int = 0
+
+    def add(self, quote: rules.ArrangementQuote) -> None:
+        self.cases += 1
+        kinds = {option.kind for option in quote.options}
+        self.eligible += bool(kinds)
+        self.plan += rules.PLAN in kinds
+        self.deferral += rules.DEFERRAL in kinds
+        self.automatic += any(option.auto_approvable for option in quote.options)
+
+
+@dataclass
 class Change:
     key: str
     bucket: str
@@ -74,10 +100,30 @@ class SimulationResult:
     by_bucket: dict[str, dict[str, Tally]] = field(default_factory=dict)
     by_reason: dict[str, dict[str, Tally]] = field(default_factory=dict)
     biggest_changes: list[Change] = field(default_factory=list)
+    # Arrangements quoted for the loans overdue today: "all" and each bucket, each with
+    # "active" and "draft" tallies.
+    arrangements: dict[str, dict[str, ArrangementTally]] = field(default_factory=dict)
 
     @property
     def cases(self) -> int:
         return self.total["active"].cases
+
+    def arrangement_rows(self) -> list[dict]:
+        """The arrangements side by side: all loans, then each bucket."""
+        order = sorted(self.arrangements, key=lambda key: (key != "all", key))
+        return [
+            {
+                "group": "all" if key == "all" else "bucket",
+                "value": "" if key == "all" else key,
+                "loans": tallies["active"].cases,
+                **{
+                    f"{name}_{side}": getattr(tallies[side], name)
+                    for name in ("eligible", "plan", "deferral", "automatic")
+                    for side in ("active", "draft")
+                },
+            }
+            for key, tallies in ((key, self.arrangements[key]) for key in order)
+        ]
 
     def rows(self) -> list[dict]:
         """Side by side, one row per group: overall, each bucket, each reason."""
@@ -121,6 +167,24 @@ class SimulationResult:
                 f"{row['mean_percent_active']:>8}{row['mean_percent_draft']:>8}"
                 f"{row['amount_active']:>15}{row['amount_draft']:>15}"
             )
+        if self.arrangements:
+            lines.append(
+                f"Arrangements for the {self.arrangements['all']['active'].cases} loans overdue "
+                f"today (active → draft):"
+            )
+            lines.append(
+                f"{'group':<24}{'loans':>8}{'eligible':>14}{'plan':>14}{'deferral':>14}"
+                f"{'automatic':>14}"
+            )
+            for row in self.arrangement_rows():
+                name = f"{row['group']}:{row['value']}" if row["value"] else "all"
+                lines.append(
+                    f"{name:<24}{row['loans']:>8}"
+                    + "".join(
+                        f"{row[kind + '_active']:>7}{row[kind + '_draft']:>7}"
+                        for kind in ("eligible", "plan", "deferral", "automatic")
+                    )
+                )
         if self.biggest_changes:
             lines.append("Cases that change most (active % → draft %):")
             for change in self.biggest_changes:
@@ -201,6 +265,7 @@ def cases_from_overdue_loans(today: date) -> list[tuple[str, str, rules.Case]]:
                 F("installments__penalty_accrued")
                 - F("installments__penalty_paid")
                 - F("installments__penalty_waived")
+                - F("installments__penalty_moved")
             ),
         )
         .filter(oldest_due__isnull=False)
@@ -222,6 +287,7 @@ def cases_from_overdue_loans(today: date) -> list[tuple[str, str, rules.Case]]:
     granted = dict(
         ReliefApplication.objects.filter(
             status__in=GRANTED_STATUSES,
+            asks_relief=True,
             decided_at__date__gt=today.fromordinal(today.toordinal() - 365),
         )
         .values("borrower_id")
@@ -298,7 +364,138 @@ def policy_simulate(
             )
     changes.sort(key=lambda change: (-abs(change.delta), change.key))
     result.biggest_changes = changes[:top]
+    if active.arrangements is not None or draft.arrangements is not None:
+        result.arrangements = arrangements_simulate(
+            arrangement_cases_from_loans(today), active=active, draft=draft
+        )
     return result
+
+
+def arrangements_simulate(
+    cases: list[tuple[str, rules.ArrangementCase]], *, active: rules.Policy, draft: rules.Policy
+) -> dict[str, dict[str, ArrangementTally]]:
+    """Quote every case under both versions, tallied for all and by bucket."""
+    tallies: dict[str, dict[str, ArrangementTally]] = {}
+    for bucket, case in cases:
+        before = rules.arrangement_quote(case, active)
+        after = rules.arrangement_quote(case, draft)
+        for key in ("all", bucket):
+            pair = tallies.setdefault(
+                key, {"active": ArrangementTally(), "draft": ArrangementTally()}
+            )
+            pair["active"].add(before)
+            pair["draft"].add(after)
+    # An empty book still shows its row of zeros.
+    tallies.setdefault("all", {"active": ArrangementTally(), "draft": ArrangementTally()})
+    return dict(tallies)
+
+
+def arrangement_cases_from_loans(today: date) -> list[tuple[str, rules.ArrangementCase]]:
+    """Every active loan with something unpaid past due, as the arrangement rules see it
+    today: reason "other" with a description (no reason is known yet), and an open
+    application left out (the question is what each version would offer). Three queries."""
+    overdue_loans = Loan.objects.filter(
+        Exists(
+            Installment.objects.filter(
+                loan=OuterRef("pk"), paid_off_on__isnull=True, due_date__lt=today
+            )
+        ),
+        status=Loan.Status.ACTIVE,
+    )
+    loans = overdue_loans.annotate(
+        oldest_due=Min(
+            "installments__due_date",
+            filter=Q(installments__paid_off_on__isnull=True, installments__due_date__lt=today),
+        ),
+        first_due=Min("installments__due_date"),
+        penalty=Sum(
+            F("installments__penalty_accrued")
+            - F("installments__penalty_paid")
+            - F("installments__penalty_waived")
+            - F("installments__penalty_moved")
+        ),
+    ).values_list(
+        "pk",
+        "oldest_due",
+        "first_due",
+        "penalty",
+        "annual_rate",
+        "legal_proceedings",
+        "fraud_flag",
+        "borrower_id",
+    )
+    rows = {row[0]: row for row in loans.iterator(chunk_size=5000)}
+    # The loans' arrangements so far: active, the last deferral's start, the last break; and
+    # how many each borrower started in the last 12 months.
+    history: dict[int, dict] = defaultdict(dict)
+    started_12m: dict[int, int] = defaultdict(int)
+    year_ago = calculations.months_before(today, 12)
+    for loan_id, borrower_id, kind, status, started_on, broken_on in Arrangement.objects.filter(
+        loan__in=overdue_loans.values("pk"), started_on__isnull=False
+    ).values_list("loan_id", "loan__borrower_id", "kind", "status", "started_on", "broken_on"):
+        seen = history[loan_id]
+        seen["active"] = seen.get("active") or status == Arrangement.Status.ACTIVE
+        if kind == Arrangement.Kind.DEFERRAL:
+            seen["deferral"] = max(filter(None, (seen.get("deferral"), started_on)))
+        if broken_on is not None:
+            seen["broken"] = max(filter(None, (seen.get("broken"), broken_on)))
+        if started_on > year_ago:
+            started_12m[borrower_id] += 1
+    unpaid: dict[int, list[tuple]] = defaultdict(list)
+    for row in (
+        Installment.objects.filter(loan__in=overdue_loans.values("pk"), paid_off_on__isnull=True)
+        .order_by("loan_id", "due_date", "seq")
+        .values_list(
+            "loan_id",
+            "due_date",
+            # What moved into a plan is no longer owed here.
+            F("principal_due") - F("principal_moved"),
+            "principal_paid",
+            F("interest_due") - F("interest_moved"),
+            "interest_paid",
+        )
+        .iterator(chunk_size=5000)
+    ):
+        unpaid[row[0]].append(row[1:])
+
+    def owed(installment) -> Decimal:
+        _, principal_due, principal_paid, interest_due, interest_paid = installment
+        return principal_due - principal_paid + interest_due - interest_paid
+
+    cases = []
+    for loan_id, (_, oldest_due, first_due, penalty, rate, legal, fraud, borrower) in rows.items():
+        installments = unpaid.get(loan_id, [])
+        seen = history.get(loan_id, {})
+        overdue = [i for i in installments if i[0] < today]
+        upcoming = [i for i in installments if i[0] >= today]
+        days = (today - oldest_due).days
+        cases.append(
+            (
+                calculations.bucket(days),
+                rules.ArrangementCase(
+                    start=today,
+                    days_overdue=days,
+                    overdue_principal=sum((i[1] - i[2] for i in overdue), ZERO),
+                    overdue_interest=sum((i[3] - i[4] for i in overdue), ZERO),
+                    penalty_outstanding=max(penalty or ZERO, ZERO),
+                    unpaid_principal=sum((i[1] - i[2] for i in installments), ZERO),
+                    unpaid_amount=sum((owed(i) for i in installments), ZERO),
+                    first_unpaid_amount=owed(installments[0]) if installments else ZERO,
+                    unpaid_due_dates=tuple(i[0] for i in installments),
+                    regular_installment=upcoming[0][1] + upcoming[0][3] if upcoming else ZERO,
+                    annual_rate=rate,
+                    day_of_month=first_due.day,
+                    reason="other",
+                    legal_proceedings=legal,
+                    fraud_flag=fraud,
+                    has_active_arrangement=bool(seen.get("active")),
+                    last_deferral_on=seen.get("deferral"),
+                    plan_broken_on=seen.get("broken"),
+                    arrangements_12m=started_12m[borrower],
+                ),
+            )
+        )
+    return cases
 
 
 __all__ = ["SimulationResult", "policy_simulate"]

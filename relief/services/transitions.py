@@ -11,9 +11,11 @@ from typing import Any
 from django.db import transaction
 from django.db.transaction import TransactionManagementError
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ConflictError
+from loans.services import arrangement_cancel
 from relief.models import ActorKind, ApplicationEvent, ApplicationStatus, ReliefApplication
 from relief.services.notifications import notify
 from relief.services.outcomes import applications_repaid_on_settle
@@ -53,6 +55,11 @@ BORROWER_MESSAGES = {
     S.FULFILLED: "fulfilled",
 }
 
+# `transition(message=...)`: the template of the new status (BORROWER_MESSAGES).
+BY_STATUS = object()
+# Where an application's proposed arrangement will never start.
+ENDS_WITHOUT_START = (S.REJECTED, S.WITHDRAWN, S.DECLINED, S.EXPIRED)
+
 NOT_ALLOWED = _("This cannot be done now: the application is %(status)s.")
 STALE_VERSION = _(
     "The application changed since you opened it (now %(status)s). Reload it and try again."
@@ -66,8 +73,11 @@ def allowed_actions(status: str) -> set[str]:
 def application_lock(application_id: int, *, version: int | None = None) -> ReliefApplication:
     """Lock an application row for a change; a stale `version` is a conflict."""
     application = (
-        ReliefApplication.objects.select_for_update()
-        .select_related("borrower", "borrower__user", "loan")
+        # The arrangement (nullable: an outer join) is read, not locked.
+        ReliefApplication.objects.select_for_update(
+            of=("self", "borrower", "borrower__user", "loan")
+        )
+        .select_related("borrower", "borrower__user", "loan", "arrangement")
         .get(pk=application_id)
     )
     if version is not None and application.version != version:
@@ -99,8 +109,11 @@ def transition(
     note: str = "",
     data: dict[str, Any] | None = None,
     update_fields: tuple[str, ...] = (),
+    message: str | object | None = BY_STATUS,
 ) -> ApplicationEvent:
-    """Move a locked application by `action`; write the event and tell the borrower."""
+    """Move a locked application by `action`; write the event and tell the borrower (with
+    `message`'s template instead of the new status's when given; None: not told of this
+    move). A proposed arrangement of an application that ends without it is cancelled."""
     if not transaction.get_connection().in_atomic_block:
         # The lock, the row, the event and the notification stand or fall together; outside
         # a transaction the lock would be gone before the row is written.
@@ -127,7 +140,10 @@ def transition(
         note=note,
         data=data or {},
     )
-    message = BORROWER_MESSAGES.get(target)
+    if application.arrangement_id is not None and target in ENDS_WITHOUT_START:
+        arrangement_cancel(arrangement=application.arrangement, on=timezone.localdate())
+    if message is BY_STATUS:
+        message = BORROWER_MESSAGES.get(target)
     if message:
         borrower = application.borrower
         notify(

@@ -20,6 +20,7 @@ from loans.services import (
 )
 from relief.models import ActorKind, ApplicationStatus, ReliefApplication
 from relief.selectors import fulfil_amount
+from relief.services.arrangements import arrangement_complete_after_repayment
 from relief.services.outcomes import applications_repaid_on_settle
 from relief.services.transitions import application_lock, transition
 
@@ -37,6 +38,8 @@ def offer_waiver(
         ReliefApplication.objects.filter(
             loan=loan,
             status__in=(ApplicationStatus.APPROVED, ApplicationStatus.ACCEPTED),
+            # Relief asked for with an arrangement posts when the arrangement starts.
+            arrangement__isnull=True,
         )
         .values_list("pk", flat=True)
         .first()
@@ -92,7 +95,8 @@ def repayment_post(
     *, loan: Loan, amount, paid_on: date, reference: str, recorded_by=None
 ) -> Repayment:
     """Record a repayment from the core system; it fulfils an open offer it completes, and
-    sets the repayment date of the loan's decided cases it completes (`repaid_on`).
+    completes an arrangement it pays off (domain.md §9) and sets the repayment date of the
+    loan's decided cases it completes (`repaid_on`), in the same transaction.
 
     The waiver reaches the repayment through `before_allocation`: loans knows nothing of
     relief, relief hands it the step to run with the rows locked."""
@@ -108,5 +112,7 @@ def repayment_post(
         ),
     )
     if not getattr(repayment, "replayed", False):
+        # The loan's rows are locked by the repayment; the application comes after them.
+        arrangement_complete_after_repayment(loan_id=repayment.loan_id)
         applications_repaid_on_settle(loan_id=loan.pk)
     return repayment

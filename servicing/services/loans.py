@@ -98,6 +98,19 @@ def loan_upsert(
         )
     if loan.product_id != product.pk:
         raise ConflictError(CONTRACT_FIXED, code="contract_fixed")
+    # Installments an arrangement made or changed (domain.md §9) are the arrangement's: the
+    # core system's schedule keeps them as they are, whatever it sends for them, and cannot
+    # number a new installment like a plan's.
+    ours = {i.seq: i for i in existing if i.arrangement_id is not None}
+    for item in schedule:
+        if item.seq in ours and ours[item.seq].kind == Installment.Kind.PLAN:
+            raise ConflictError(
+                INSTALLMENT_LOCKED % {"seq": item.seq},
+                code="installment_locked",
+                extra={"seq": item.seq},
+            )
+    existing = [i for i in existing if i.arrangement_id is None]
+    schedule = [item for item in schedule if item.seq not in ours]
     wanted = {i.seq: i for i in schedule}
     begun = [i for i in existing if installment_has_begun(i, today)]
     for installment in begun:

@@ -25,6 +25,7 @@ def test_loan_list_shows_own_loans_with_state(alice_client, alice_loan, bob_loan
         "overdue_amount": "2000.00",
         "penalty_outstanding": "26.60",
         "total_overdue": "2026.60",
+        "restructured": False,
     }
 
 
@@ -36,6 +37,7 @@ def test_loan_detail_has_installments_and_penalty_rate(alice_client, alice_loan,
     first, second = body["installments"]
     assert first == {
         "seq": 1,
+        "kind": "scheduled",
         "due_date": alice_loan.installments.get(seq=1).due_date.isoformat(),
         "principal_due": "1875.00",
         "interest_due": "125.00",
@@ -49,7 +51,11 @@ def test_loan_detail_has_installments_and_penalty_rate(alice_client, alice_loan,
         "paid_off_on": None,
         "penalty_frozen": "0.00",
         "penalty_frozen_until": None,
+        "principal_moved": "0.00",
+        "interest_moved": "0.00",
+        "penalty_moved": "0.00",
     }
+    assert (body["restructured"], body["arrangement"]) == (False, None)
     assert second["days_overdue"] == 0 and second["penalty_accrued"] == "0.00"
 
 
@@ -78,7 +84,7 @@ def test_quote_gives_percent_factors_and_hints(alice_client, alice_loan):
     assert quote["hints"][0]["points"] == 10
     assert quote["not_eligible_reasons"] == []
     assert quote["auto_approvable"] is False
-    assert quote["policy_version"] == 1
+    assert quote["policy_version"] == 2  # the active version, with arrangements
 
 
 def test_quote_with_verified_evidence_lifts_the_cap(alice_client, alice_loan):

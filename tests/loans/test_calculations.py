@@ -421,3 +421,85 @@ def test_unfreezing_on_the_last_grace_day_holds_the_penalty():
     assert calc.unfreeze(on_last_grace_day, due_date=DUE, grace_days=3) == Accrual(
         D("0.00"), D("3.99"), DUE + timedelta(days=3)
     )
+
+
+# --- arrangements (domain.md §9) -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (date(2025, 6, 10), 12, date(2026, 6, 10)),
+        (date(2025, 1, 31), 1, date(2025, 2, 28)),
+        (date(2024, 1, 31), 1, date(2024, 2, 29)),
+        (date(2025, 11, 30), 3, date(2026, 2, 28)),
+        (date(2025, 6, 10), 0, date(2025, 6, 10)),
+    ],
+)
+def test_months_after_keeps_the_day_clamped_to_the_month_end(day, months, expected):
+    assert calc.months_after(day, months) == expected
+
+
+def test_a_plan_installment_holds_the_moved_penalty_first_then_interest_then_principal():
+    parts = calc.fill_in_order([D("334.22")] * 6, [D("5.32"), D("125.00"), D("0.00"), D("1875.00")])
+
+    assert parts[0] == [D("5.32"), D("125.00"), D("0.00"), D("203.90")]
+    assert parts[1:] == [[D("0.00"), D("0.00"), D("0.00"), D("334.22")]] * 5
+
+
+def test_filling_crosses_from_one_part_into_the_next_inside_an_amount():
+    parts = calc.fill_in_order([D("3.00"), D("4.00")], [D("2.50"), D("4.50")])
+
+    assert parts == [[D("2.50"), D("0.50")], [D("0.00"), D("4.00")]]
+
+
+def test_filling_skips_empty_parts_and_every_amount_adds_up():
+    amounts = [D("0.01"), D("10.00"), D("0.99")]
+    parts = calc.fill_in_order(amounts, [D("0.00"), D("5.00"), D("0.00"), D("6.00")])
+
+    assert [sum(pieces) for pieces in parts] == amounts
+    assert [sum(column) for column in zip(*parts, strict=True)] == [
+        D("0.00"),
+        D("5.00"),
+        D("0.00"),
+        D("6.00"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("amounts", "parts", "message"),
+    [
+        ([D("1.00")], [D("0.99")], "must add up"),
+        ([D("1.00"), D("-1.00")], [D("0.00")], "negative"),
+        ([D("1.00")], [D("2.00"), D("-1.00")], "negative"),
+    ],
+)
+def test_filling_refuses_amounts_that_do_not_add_up_to_the_parts(amounts, parts, message):
+    with pytest.raises(ValueError, match=message):
+        calc.fill_in_order(amounts, parts)
+
+
+@pytest.mark.parametrize(
+    ("amounts", "parts", "message"),
+    [
+        ([], [D("1.00")], "the amounts (0.00) must add up to the parts (1.00)"),
+        ([D("1.00")], [], "the amounts (1.00) must add up to the parts (0.00)"),
+        ([D("-1.00"), D("1.00")], [D("0.00")], "amounts and parts cannot be negative"),
+    ],
+)
+def test_the_refusals_in_words(amounts, parts, message):
+    with pytest.raises(ValueError) as caught:
+        calc.fill_in_order(amounts, parts)
+    assert str(caught.value) == message
+
+
+def test_nothing_to_fill_gives_nothing():
+    assert calc.fill_in_order([], []) == []
+    assert calc.fill_in_order([D("0.00")], [D("0.00"), D("0.00")]) == [[D("0.00"), D("0.00")]]
+
+
+def test_the_refusal_names_both_sums():
+    with pytest.raises(
+        ValueError, match=r"^the amounts \(1\.00\) must add up to the parts \(0\.99\)$"
+    ):
+        calc.fill_in_order([D("1.00")], [D("0.99")])

@@ -55,12 +55,16 @@ def staff_user(username: str, *groups: str, is_staff: bool = True, **fields):
 
 
 def restore_seeded_data() -> None:
-    """What the migrations seed (policy v1, risk model v1, the roles' groups and their
+    """What the migrations seed (policies v1 and v2, risk model v1, the roles' groups and their
     permissions), back after a transactional test's flush emptied the tables."""
     policy_v1 = importlib.import_module("relief.migrations.0002_policy_v1")
     roles = importlib.import_module("relief.migrations.0008_role_permissions")
     if not ReliefPolicy.objects.filter(status=ReliefPolicy.Status.ACTIVE).exists():
         policy_v1.create_v1(django_apps, None)
+        # And version 2 with arrangements over it, as the migrations leave them.
+        importlib.import_module("relief.migrations.0020_policy_v2_arrangements").create_v2(
+            django_apps, None
+        )
     importlib.import_module("risk.migrations.0002_risk_model_v1").create_v1(django_apps, None)
     roles.roles_set(django_apps, None)
     settling = importlib.import_module("relief.migrations.0012_notification_send_once")

@@ -69,10 +69,11 @@ def test_a_draft_with_a_bad_document_is_refused_with_the_fields_named(policy_adm
     document = copy.deepcopy(active.document)
     document["four_eyes"]["amount_over"] = 5000.0
     del document["evidence_points"]
+    before = ReliefPolicy.objects.count()
     with pytest.raises(DomainError) as caught:
         policy_draft_create(based_on=None, document=document, created_by=policy_admin, note="")
     assert set(caught.value.fields) == {"four_eyes.amount_over", "evidence_points"}
-    assert ReliefPolicy.objects.count() == 1
+    assert ReliefPolicy.objects.count() == before
 
 
 def test_updating_a_draft_checks_the_whole_document(policy_admin, draft):
@@ -140,7 +141,9 @@ def test_only_policy_admins_change_policies(reviewer, draft):
 def test_the_list_shows_every_version(client, policy_admin, active, draft):
     client.force_login(policy_admin)
     response = client.get(POLICIES)
-    assert {p.pk for p in response.context["cl"].result_list} == {active.pk, draft.pk}
+    listed = {p.pk for p in response.context["cl"].result_list}
+    assert {active.pk, draft.pk} <= listed
+    assert listed == set(ReliefPolicy.objects.values_list("pk", flat=True))
 
 
 def test_a_draft_is_edited_as_json(client, policy_admin, draft):

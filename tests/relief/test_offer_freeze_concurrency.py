@@ -1,12 +1,10 @@
 """Accepting an offer and a repayment that completes it, at the same moment: both lock the
 loan's rows before the application's, so neither deadlocks and the waiver posts once."""
 
-import threading
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from core.errors import ConflictError
 from loans.selectors import local_today
@@ -18,6 +16,7 @@ from relief.services import (
 )
 from tests.factories import BorrowerFactory, UserFactory, overdue_loan
 from tests.relief.flows import submit
+from tests.support import run_at_once
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -26,28 +25,6 @@ pytestmark = [
         reason="row locks need PostgreSQL",
     ),
 ]
-
-
-def run_at_once(*works) -> list:
-    """Run each of `works` in its own thread, released at the same instant."""
-    barrier = threading.Barrier(len(works))
-    outcomes: list = [None] * len(works)
-
-    def run(index, work):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = work()
-        except Exception as exc:  # the outcome under test, kept for the assertions
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(works)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
 
 
 @pytest.mark.parametrize("attempt", range(4))

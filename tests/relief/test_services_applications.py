@@ -40,7 +40,7 @@ def test_submit_freezes_the_quote_of_the_worked_example(alice, today, reviewer):
     assert application.suggested_amount == D("21.28")
     assert application.penalty_at_submission == D("26.60")
     assert (application.dpd_at_submission, application.bucket_at_submission) == (20, "M1")
-    assert application.policy_version == 1
+    assert application.policy_version == 2  # the active version, with arrangements
     codes = [f["code"] for f in application.quote["factors"]]
     assert codes == ["base", "history", "hardship"]
 

@@ -127,6 +127,9 @@ ROUTES: dict[str, list[Call]] = {
     "api/v1/loans/<int:loan_id>/relief-quote/": [
         Call("GET", BORROWER_API, data={"reason": "other"})
     ],
+    "api/v1/loans/<int:loan_id>/arrangement-quote/": [
+        Call("GET", BORROWER_API, data={"reason": "other"})
+    ],
     "api/v1/relief-applications/": [
         Call("GET", BORROWER_LIST_API),
         Call("POST", row(401, 400, 400, 403, 403, 403, 403, 403), data={}),

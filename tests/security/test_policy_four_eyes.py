@@ -60,7 +60,7 @@ def test_an_edit_after_the_request_withdraws_it(world: World, people, second_adm
     )
     with pytest.raises(ConflictError):
         policy_activate(policy=world.draft, user=second_admin)
-    actions = list(PolicyEvent.objects.values_list("action", flat=True))
+    actions = list(PolicyEvent.objects.filter(policy=world.draft).values_list("action", flat=True))
     assert actions == ["activation_requested", "activation_withdrawn"]
 
 
