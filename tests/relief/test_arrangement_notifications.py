@@ -85,11 +85,14 @@ def test_the_offer_and_its_expiry_speak_of_the_arrangement(alice, today):
     application = approved(apply(loan, arrangement=plan(6)), percent=80)
 
     english = told("approved").texts["en"]
-    assert english["body"] == (
+    offer, question = english["body"].splitlines()
+    assert offer == (
         "We offer you an instalment plan of 6 monthly payments of ¥334.22. We will also waive "
         f"80% of your penalty (¥21.28). Accept it by {application.offer_deadline.isoformat()} "
         "and it starts at once."
     )
+    assert question.startswith("How satisfied are you with how your request was handled?")
+    assert question.endswith(f"/applications/{application.pk}/#satisfaction")
     assert told("submitted").texts["en"]["body"].startswith("Your estimate is 90%")
     chinese = told("approved").texts["zh-hans"]["body"]
     assert "6 期的个性化分期，每月还款 ¥334.22" in chinese
