@@ -41,9 +41,8 @@ class InstallmentState:
 
     @property
     def penalty_outstanding(self) -> Decimal:
-        return (
-            self.penalty_accrued - self.installment.penalty_paid - self.installment.penalty_waived
-        )
+        # What moved into a plan is owed there, not here (domain.md §9).
+        return self.penalty_accrued - self.installment.penalty_settled
 
     @property
     def is_overdue(self) -> bool:
