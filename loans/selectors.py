@@ -367,13 +367,29 @@ def arrangement_history(loan: Loan | int) -> ArrangementHistory:
     return ArrangementHistory(bool(has_active), last_deferral, broken)
 
 
+@dataclass(frozen=True)
+class RestructuredMark:
+    """Why a loan is marked restructured (domain.md §9): an arrangement `active` on it, and
+    the last day of the observation period of the latest one started (`until`)."""
+
+    active: bool
+    until: date | None
+
+
+def restructured_mark(loan: Loan, *, today: date | None = None) -> RestructuredMark | None:
+    """The loan's restructured mark: an arrangement is active on it, or one started on it
+    within its observation period (`observation_ends_on`, inclusive); None when unmarked.
+    Reads `loan.arrangements.all()` (prefetch them when reading many loans)."""
+    today = today or local_today()
+    started = [a for a in loan.arrangements.all() if a.started_on is not None]
+    active = any(a.status == Arrangement.Status.ACTIVE for a in started)
+    until = max((a.observation_ends_on for a in started if a.observation_ends_on), default=None)
+    if active or (until is not None and until >= today):
+        return RestructuredMark(active=active, until=until)
+    return None
+
+
 def restructured(loan: Loan, *, today: date | None = None) -> bool:
     """Marked restructured (domain.md §9): an arrangement is active on the loan, or one
     started on it within its observation period (`observation_ends_on`, inclusive)."""
-    today = today or local_today()
-    return any(
-        a.status == Arrangement.Status.ACTIVE
-        or (a.observation_ends_on is not None and a.observation_ends_on >= today)
-        for a in loan.arrangements.all()
-        if a.started_on is not None
-    )
+    return restructured_mark(loan, today=today) is not None
