@@ -273,7 +273,7 @@ def quote_for_reader(document: dict[str, Any]) -> dict[str, Any]:
 def applications_of_user(user) -> QuerySet[ReliefApplication]:
     return (
         ReliefApplication.objects.filter(borrower__user=user)
-        .select_related("loan", "loan__product")
+        .select_related("loan", "loan__product", "arrangement")
         .order_by("-created_at", "-id")
     )
 
@@ -282,7 +282,7 @@ def application_of_user(user, application_id: int) -> ReliefApplication:
     """One application of the signed-in borrower (404 for anyone else's)."""
     return (
         ReliefApplication.objects.filter(borrower__user=user)
-        .select_related("loan", "loan__product", "borrower")
+        .select_related("loan", "loan__product", "borrower", "arrangement")
         .prefetch_related(
             Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor")),
             Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at", "id")),

@@ -25,7 +25,7 @@ from core import permissions
 from core.errors import ConflictError, DomainError
 from loans import selectors as loan_selectors
 from loans.models import Loan
-from relief import presentation, selectors, services
+from relief import arrangement_selectors, presentation, selectors, services
 from relief.forms import AnswerForm, ApplyForm, QuoteForm, VersionForm, add_domain_error
 from relief.models import (
     ActorKind,
@@ -224,10 +224,32 @@ SYSTEM_NOTES = {
     ApplicationStatus.APPROVED: lambda data: _("Approved automatically under the relief policy."),
     ApplicationStatus.IN_REVIEW: lambda data: _("Passed to a reviewer."),
     ApplicationStatus.EXPIRED: lambda data: _("The offer's deadline passed."),
-    ApplicationStatus.FULFILLED: lambda data: (
-        _("¥%(amount)s of penalty was waived.") % {"amount": data.get("waived", "")}
+    ApplicationStatus.FULFILLED: lambda data: fulfilled_note(data),
+}
+ARRANGEMENT_NOTES = {
+    "completed": lambda: _("Your repayment arrangement is complete: every payment of it is paid."),
+    "broken": lambda: _(
+        "Your repayment arrangement ended: a payment was left unpaid too long. What is left of "
+        "it is due now."
     ),
 }
+
+
+def fulfilled_note(data: dict) -> str:
+    waived = _("¥%(amount)s of penalty was waived.") % {"amount": data.get("waived", "")}
+    if "arrangement" not in data:
+        return waived
+    # Accepting an offer with an arrangement starts it (and posts the relief asked with it).
+    started = _("Your repayment arrangement started.")
+    return f"{started} {waived}" if data.get("waived") not in (None, "", "0.00") else started
+
+
+def status_words(application: ReliefApplication, status: str) -> str:
+    """A status as the borrower reads it: an application with an arrangement is fulfilled
+    when its offer is accepted and the arrangement starts, whatever was waived."""
+    if status == ApplicationStatus.FULFILLED and application.arrangement_id is not None:
+        return _("Accepted: arrangement started")
+    return status_label(status)
 
 
 def timeline(application: ReliefApplication) -> list[dict]:
@@ -238,6 +260,20 @@ def timeline(application: ReliefApplication) -> list[dict]:
     """
     rows = []
     for event in application.events.all():
+        arrangement_status = (event.data or {}).get("arrangement_status")
+        if arrangement_status in ARRANGEMENT_NOTES:
+            # An arrangement completed or broken: the application's own status stays.
+            rows.append(
+                {
+                    "at": event.at,
+                    "actor": ACTOR_LABELS[ActorKind.SYSTEM](),
+                    "from": "",
+                    "to": _("Repayment arrangement: %(status)s")
+                    % {"status": presentation.arrangement_status_label(arrangement_status)},
+                    "note": ARRANGEMENT_NOTES[arrangement_status](),
+                }
+            )
+            continue
         if event.from_status == event.to_status:
             continue
         if event.actor_kind == ActorKind.SYSTEM:
@@ -250,8 +286,8 @@ def timeline(application: ReliefApplication) -> list[dict]:
             {
                 "at": event.at,
                 "actor": actor() if actor else "",
-                "from": status_label(event.from_status) if event.from_status else "",
-                "to": status_label(event.to_status),
+                "from": status_words(application, event.from_status) if event.from_status else "",
+                "to": status_words(application, event.to_status),
                 "note": note,
             }
         )
@@ -270,7 +306,7 @@ def render_detail(request, application: ReliefApplication, *, answer_form=None, 
         question = presentation.last_note(application, ApplicationStatus.NEEDS_INFO)
     context = {
         "application": application,
-        "status_label": status_label(application.status),
+        "status_label": status_words(application, application.status),
         "reason_label": presentation.reason_label(application.reason),
         "quote": selectors.quote_for_reader(application.quote),
         "timeline": timeline(application),
@@ -284,11 +320,12 @@ def render_detail(request, application: ReliefApplication, *, answer_form=None, 
         "is_offer": application.status in OFFER_STATUSES,
         "repay_to_fulfil": (
             selectors.repay_to_fulfil(application, today=today)
-            if application.status in OFFER_STATUSES
+            if application.status in OFFER_STATUSES and application.arrangement_id is None
             else None
         ),
         "answer_form": answer_form or AnswerForm(initial={"version": application.version}),
         "files_left": max(MAX_FILES - len(evidence), 0),
+        "arrangement": arrangement_selectors.application_arrangement_page(application, today=today),
     }
     return render(request, "relief/application_detail.html", context, status=status)
 
@@ -360,7 +397,13 @@ def application_action(request, application_id: int, action: str):
             return render_detail(request, application, answer_form=form)
         messages.error(request, str(error.message))
         return detail
-    messages.success(request, ACTION_DONE[action]())
+    if action == "accept" and application.arrangement_id is not None:
+        messages.success(
+            request,
+            _("You accepted the offer: your repayment arrangement has started. See it below."),
+        )
+    else:
+        messages.success(request, ACTION_DONE[action]())
     return detail
 
 
