@@ -145,6 +145,39 @@ def effectiveness_rows(filters: ReportFilters, now: datetime) -> list[dict[str, 
     ]
 
 
+def arrangement_rows(filters: ReportFilters, now: datetime) -> list[dict[str, Any]]:
+    report = REPORTS["arrangements"]
+    return [
+        dict(zip(report.column_names, row, strict=True))
+        for row in report.queryset(filters, now=now)
+    ]
+
+
+ARRANGEMENT_COUNTS = ("asked", "started", "active", "completed", "broken")
+ARRANGEMENT_AMOUNTS = ("total", "relief_waived", "paid")
+
+
+def arrangements_by_option(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The arrangements report's rows added up by option (kind and term), deferrals first,
+    then plans from the shortest: the dashboard's panel."""
+    options: dict[tuple[str, int], dict[str, Any]] = {}
+    for row in rows:
+        entry = options.setdefault(
+            (row["kind"], row["term"]),
+            {
+                "kind": row["kind"],
+                "term": row["term"],
+                **dict.fromkeys(ARRANGEMENT_COUNTS, 0),
+                **dict.fromkeys(ARRANGEMENT_AMOUNTS, Decimal("0.00")),
+            },
+        )
+        for name in (*ARRANGEMENT_COUNTS, *ARRANGEMENT_AMOUNTS):
+            entry[name] += row[name]
+    for entry in options.values():
+        entry["broken_pct"] = percent(entry["broken"], entry["started"])
+    return [options[key] for key in sorted(options)]
+
+
 def effectiveness_overall(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Repaid within 30 days, approved against rejected, all buckets together (from the
     effectiveness report's rows, read once per page)."""
@@ -185,6 +218,7 @@ class Dashboard:
     effectiveness: list[dict[str, Any]]
     effectiveness_overall: dict[str, dict[str, Any]]
     totals: dict[str, Any]
+    arrangements: list[dict[str, Any]]
 
 
 def dashboard(filters: ReportFilters, *, now: datetime | None = None) -> Dashboard:
@@ -207,4 +241,5 @@ def dashboard(filters: ReportFilters, *, now: datetime | None = None) -> Dashboa
         effectiveness=effectiveness,
         effectiveness_overall=effectiveness_overall(effectiveness),
         totals=totals(filters, now),
+        arrangements=arrangements_by_option(arrangement_rows(filters, now)),
     )

@@ -65,7 +65,7 @@ def test_dashboard_draws_every_chart_with_its_table(client, ops, dataset):
     response = signed_in(client, ops).get("/ops/", RANGE_QUERY)
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.count('<svg class="chart"') == 6
+    assert html.count('<svg class="chart"') == 7
     for heading in (
         "Applications per day by outcome",
         "Approval rate and mean relief by DPD bucket",
@@ -73,9 +73,10 @@ def test_dashboard_draws_every_chart_with_its_table(client, ops, dataset):
         "Relief per month",
         "Decision time breaches",
         "Loans repaid within 30 days of the decision",
+        "Repayment arrangements",
     ):
         assert heading in html
-    assert html.count("<table>") == 6
+    assert html.count("<table>") == 7
     # The totals of the data set: 7 applications, 4 approved of 5 decided, mean of
     # 80, 70, 50 and 100, relief 21.28 + 70 + 6000 + 5; breaches a3 and a6 of 5 manual cases.
     figures = dict(response.context["summary"])
@@ -296,5 +297,10 @@ def test_dashboard_reads_repayments_once_for_its_table_and_its_overall_figure(cl
     with CaptureQueriesContext(connection) as captured:
         response = client.get("/ops/?from=2025-01-01&to=2025-02-28")
     assert response.status_code == 200
-    reads = [q["sql"] for q in captured.captured_queries if "loans_installment" in q["sql"]]
+    # The arrangements panel reads installments too (what was paid on them), not when.
+    reads = [
+        q["sql"]
+        for q in captured.captured_queries
+        if "loans_installment" in q["sql"] and "paid_off_on" in q["sql"]
+    ]
     assert len(reads) == 1
