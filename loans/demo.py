@@ -263,6 +263,27 @@ class Seeder:
             )
             current.save()
             Installment.objects.bulk_create(build_schedule(current, count=6, paid=0, late={}))
+            # Two installments of 1,180.00 missed, 50 and about 20 days ago, ten more to come:
+            # more than she can pay at once, and a deferral's first payment is beyond her
+            # too. An instalment plan is what helps (README: her options at ¥3,000 a month).
+            # No installment of it was paid, so it leaves her history as it is.
+            behind = self.new_loan(
+                alice,
+                products["CASH18"],
+                "L-ALICE-3",
+                Decimal("12000.00"),
+                add_months(today - timedelta(days=50), -1),
+            )
+            behind.save()
+            Installment.objects.bulk_create(
+                build_schedule(
+                    behind,
+                    count=12,
+                    paid=0,
+                    late={},
+                    amounts=(Decimal("1000.00"), Decimal("180.00")),
+                )
+            )
         bob = self.named_borrower("bob", "Bob 李强", "13900139002", "en")
         if bob:
             loan = self.new_loan(

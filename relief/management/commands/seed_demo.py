@@ -3,10 +3,14 @@ from django.core.management.base import BaseCommand, CommandError
 
 from loans.demo import DEMO_PASSWORD, STAFF_ACCOUNTS, Seeder
 from loans.selectors import local_today
+from relief.demo import STORIES, arrangement_stories
 
 
 class Command(BaseCommand):
-    help = "Load demo data: products, demo accounts and borrowers in every bucket (idempotent)."
+    help = (
+        "Load demo data: products, demo accounts, borrowers in every bucket and repayment "
+        "arrangements kept, completed, broken and just started (idempotent)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--borrowers", type=int, default=40, help="generated borrowers")
@@ -17,10 +21,15 @@ class Command(BaseCommand):
             raise CommandError("seed_demo refuses to run with DEBUG off (pass --force to insist).")
         if borrowers < 0:
             raise CommandError("--borrowers must be 0 or more.")
-        result = Seeder(today=local_today(), log=self.stdout.write).run(borrowers=borrowers)
+        seeder = Seeder(today=local_today(), log=self.stdout.write)
+        result = seeder.run(borrowers=borrowers)
+        stories = arrangement_stories(seeder)
         self.stdout.write(
             f"Demo data ready: {result.borrowers_created} borrowers added, "
-            f"{result.installments_accrued} overdue installments accrued."
+            f"{result.installments_accrued} overdue installments accrued, "
+            f"{stories} repayment arrangements told."
         )
-        accounts = ", ".join(["alice", "bob", *STAFF_ACCOUNTS])
+        accounts = ", ".join(
+            ["alice", "bob", *(story.username for story in STORIES), *STAFF_ACCOUNTS]
+        )
         self.stdout.write(f"Demo logins ({DEMO_PASSWORD}): {accounts}")
