@@ -361,7 +361,7 @@ def arrangements_panel(data: Dashboard) -> Panel:
         ),
         headers=[
             _("Option"),
-            _("Asked for"),
+            _("Arrangements asked for"),
             _("Started"),
             _("Active"),
             _("Completed"),

@@ -428,7 +428,7 @@ ARRANGEMENT_COLUMNS = (
     Column("kind", _("Kind"), CODE, ARRANGEMENT_KIND_LABELS),
     Column("term", _("Periods or months"), INT),
     Column("product", _("Product"), CODE),
-    Column("asked", _("Asked for"), INT),
+    Column("asked", _("Arrangements asked for"), INT),
     Column("started", _("Started"), INT),
     Column("active", _("Active"), INT),
     Column("completed", _("Completed"), INT),
