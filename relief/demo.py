@@ -32,7 +32,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 
 from loans import calculations
-from loans.demo import Seeder, add_months, build_schedule
+from loans.demo import Seeder, add_months
 from loans.models import Arrangement, Installment, InstallmentMovement, Loan, Repayment
 from loans.services import penalties_accrue
 from relief.models import ApplicationStatus, Notification, ReliefApplication
@@ -54,8 +54,10 @@ class Story:
     language: str
     loan: str
     product: str
-    # Days overdue at the start of each missed installment (oldest first), and its amounts.
-    missed: tuple[int, ...]
+    # Monthly installments all missed by the start, the oldest `days_overdue` days before it;
+    # each one's principal and interest.
+    missed: int
+    days_overdue: int
     amounts: tuple[Decimal, Decimal]
     reason: str
     relief: bool
@@ -72,7 +74,8 @@ STORIES = (
         language="zh-hans",
         loan="L-CAROL-1",
         product="CASH18",
-        missed=(45, 15),
+        missed=2,
+        days_overdue=45,
         amounts=(Decimal("1500.00"), Decimal("100.00")),
         reason="serious_illness",
         relief=True,
@@ -87,7 +90,8 @@ STORIES = (
         language="en",
         loan="L-DAVE-1",
         product="CARD24",
-        missed=(30,),
+        missed=1,
+        days_overdue=30,
         amounts=(Decimal("1800.00"), Decimal("120.00")),
         reason="unemployment",
         relief=False,
@@ -102,7 +106,8 @@ STORIES = (
         language="zh-hans",
         loan="L-ERIN-1",
         product="CASH18",
-        missed=(40, 10),
+        missed=2,
+        days_overdue=40,
         amounts=(Decimal("1200.00"), Decimal("90.00")),
         reason="income_drop",
         relief=True,
@@ -117,7 +122,8 @@ STORIES = (
         language="en",
         loan="L-FRANK-1",
         product="CARD24",
-        missed=(12,),
+        missed=1,
+        days_overdue=12,
         amounts=(Decimal("900.00"), Decimal("90.00")),
         reason="accident",
         relief=False,
@@ -146,17 +152,15 @@ def arrangement_stories(seeder: Seeder) -> int:
 def tell(seeder: Seeder, story: Story, borrower) -> None:
     today = seeder.today
     products = seeder.products()
-    oldest = today - timedelta(days=story.missed[0])
-    loan = seeder.new_loan(
+    oldest = today - timedelta(days=story.days_overdue)
+    loan = seeder.loan_with_schedule(
         borrower,
         products[story.product],
         story.loan,
-        (story.amounts[0] * len(story.missed)),
+        story.amounts[0] * story.missed,
         add_months(oldest, -1),
-    )
-    loan.save()
-    Installment.objects.bulk_create(
-        build_schedule(loan, count=len(story.missed), paid=0, late={}, amounts=story.amounts)
+        count=story.missed,
+        amounts=story.amounts,
     )
     application = relief_application_submit(
         loan=loan,

@@ -38,11 +38,11 @@ class QuoteForm(forms.Form):
     reason = forms.ChoiceField(label=_("Your reason"), choices=HardshipReason.choices)
 
 
-class ApplyForm(forms.Form):
-    reason = forms.ChoiceField(
-        label=_("Why could you not pay on time?"),
-        choices=[("", _("Choose a reason")), *HardshipReason.choices],
-    )
+class ApplicationForm(forms.Form):
+    """What every application form asks besides what it is for: her words, evidence files,
+    and a one-time token, so that a form sent twice (double click, back button) is
+    recognised."""
+
     description = forms.CharField(
         label=_("Tell us what happened"),
         required=False,
@@ -50,8 +50,14 @@ class ApplyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     files = MultipleFileField(label=_("Evidence files"))
-    # One-time token: a form sent twice (double click, back button) is recognised.
     token = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class ApplyForm(ApplicationForm):
+    reason = forms.ChoiceField(
+        label=_("Why could you not pay on time?"),
+        choices=[("", _("Choose a reason")), *HardshipReason.choices],
+    )
 
 
 RELIEF_CHOICES = [
@@ -95,21 +101,13 @@ class OptionsForm(forms.Form):
         return self.cleaned_data["relief"] != "no"
 
 
-class OptionApplyForm(forms.Form):
+class OptionApplyForm(ApplicationForm):
     """Apply for one of the options shown ("plan:6", "deferral:1"): the services judge it."""
 
     option = forms.CharField(
         label=_("Choose an option"),
         error_messages={"required": CHOOSE_AN_OPTION},
     )
-    description = forms.CharField(
-        label=_("Tell us what happened"),
-        required=False,
-        max_length=DESCRIPTION_MAX,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-    files = MultipleFileField(label=_("Evidence files"))
-    token = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean_option(self) -> dict:
         kind, _sep, term = self.cleaned_data["option"].partition(":")

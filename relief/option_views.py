@@ -10,25 +10,21 @@ those same values (sent again, hidden), so she applies for the figures she read.
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from core.errors import ConflictError, DomainError
 from loans.models import Loan
-from relief import arrangement_selectors, selectors, services
-from relief.forms import OptionApplyForm, OptionsForm, add_domain_error
+from relief import arrangement_selectors, selectors
+from relief.forms import OptionApplyForm, OptionsForm
 from relief.models import HardshipReason, ReliefPolicy
 from relief.services.evidence import MAX_FILES
 from relief.views import (
-    apply_token_application,
+    already_sent,
     apply_token_issue,
-    apply_token_spend,
     loan_or_404,
-    open_application_message,
     reason_choices,
+    submit_from_page,
 )
 
 
@@ -71,38 +67,24 @@ def loan_options(request, loan_id: int):
         form = OptionsForm(request.POST, reason_required=True)
         apply_form = OptionApplyForm(request.POST, request.FILES)
         token = request.POST.get("token", "")
-        already = apply_token_application(request, token)
+        already = already_sent(request, token)
         if already:
-            messages.info(request, _("This form was already sent. Here is your application."))
-            return redirect("application-detail", already)
+            return already
         if form.is_valid() and apply_form.is_valid():
-            try:
-                application = services.relief_application_submit(
-                    loan=loan,
-                    reason=form.cleaned_data["reason"],
-                    description=apply_form.cleaned_data["description"],
-                    uploads=request.FILES.getlist("files"),
-                    submitted_by=request.user,
-                    relief=form.cleaned_data["relief"],
-                    arrangement=apply_form.cleaned_data["option"],
-                    monthly_income=form.cleaned_data["monthly_income"],
-                )
-            except ConflictError as error:
-                open_id = error.extra.get("open_application")
-                if error.code == "open_application" and open_id:
-                    messages.warning(request, open_application_message(error, open_id))
-                    return redirect("application-detail", open_id)
-                add_domain_error(apply_form, error, also=(form,))
-            except DomainError as error:
-                add_domain_error(apply_form, error, also=(form,))
-            else:
-                apply_token_spend(request, token, application.pk)
-                messages.success(
-                    request,
-                    _("We received your application #%(id)s. We will tell you when it is decided.")
-                    % {"id": application.pk},
-                )
-                return redirect("application-detail", application.pk)
+            done = submit_from_page(
+                request,
+                apply_form,
+                token,
+                also=(form,),
+                loan=loan,
+                reason=form.cleaned_data["reason"],
+                description=apply_form.cleaned_data["description"],
+                relief=form.cleaned_data["relief"],
+                arrangement=apply_form.cleaned_data["option"],
+                monthly_income=form.cleaned_data["monthly_income"],
+            )
+            if done:
+                return done
     else:
         form = OptionsForm(request.GET if request.GET else None)
         apply_form = OptionApplyForm(initial={"token": apply_token_issue(request)})

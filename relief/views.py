@@ -131,6 +131,42 @@ def open_application_message(error: ConflictError, application_id: int):
     )
 
 
+def already_sent(request, token: str):
+    """The application a form with this token already made, to go to; else None."""
+    already = apply_token_application(request, token)
+    if not already:
+        return None
+    messages.info(request, _("This form was already sent. Here is your application."))
+    return redirect("application-detail", already)
+
+
+def submit_from_page(request, form, token: str, *, also=(), **submitted):
+    """Apply from a page's form (`submitted`: what the application service takes besides the
+    files and the borrower): to the new application, or to the open one the loan already has;
+    else the refusal on the form (or on `also`'s fields) and None, to show the page again."""
+    try:
+        application = services.relief_application_submit(
+            uploads=request.FILES.getlist("files"), submitted_by=request.user, **submitted
+        )
+    except ConflictError as error:
+        open_id = error.extra.get("open_application")
+        if error.code == "open_application" and open_id:
+            messages.warning(request, open_application_message(error, open_id))
+            return redirect("application-detail", open_id)
+        add_domain_error(form, error, also=also)
+    except DomainError as error:
+        add_domain_error(form, error, also=also)
+    else:
+        apply_token_spend(request, token, application.pk)
+        messages.success(
+            request,
+            _("We received your application #%(id)s. We will tell you when it is decided.")
+            % {"id": application.pk},
+        )
+        return redirect("application-detail", application.pk)
+    return None
+
+
 def safe_next(request, fallback: str) -> str:
     """The page to go back to: a path on this site, else `fallback`. (A bare word would be
     taken by redirect() for a URL name, and an unknown one was a server error.)"""
@@ -163,35 +199,20 @@ def loan_apply(request, loan_id: int):
     if request.method == "POST":
         form = ApplyForm(request.POST, request.FILES)
         token = request.POST.get("token", "")
-        already = apply_token_application(request, token)
+        already = already_sent(request, token)
         if already:
-            messages.info(request, _("This form was already sent. Here is your application."))
-            return redirect("application-detail", already)
+            return already
         if form.is_valid():
-            try:
-                application = services.relief_application_submit(
-                    loan=loan,
-                    reason=form.cleaned_data["reason"],
-                    description=form.cleaned_data["description"],
-                    uploads=request.FILES.getlist("files"),
-                    submitted_by=request.user,
-                )
-            except ConflictError as error:
-                open_id = error.extra.get("open_application")
-                if error.code == "open_application" and open_id:
-                    messages.warning(request, open_application_message(error, open_id))
-                    return redirect("application-detail", open_id)
-                add_domain_error(form, error)
-            except DomainError as error:
-                add_domain_error(form, error)
-            else:
-                apply_token_spend(request, token, application.pk)
-                messages.success(
-                    request,
-                    _("We received your application #%(id)s. We will tell you when it is decided.")
-                    % {"id": application.pk},
-                )
-                return redirect("application-detail", application.pk)
+            done = submit_from_page(
+                request,
+                form,
+                token,
+                loan=loan,
+                reason=form.cleaned_data["reason"],
+                description=form.cleaned_data["description"],
+            )
+            if done:
+                return done
         reason = request.POST.get("reason", "")
     else:
         reason = request.GET.get("reason", "")
