@@ -242,3 +242,8 @@ def test_the_loan_and_quote_pages_link_to_the_options(alice_client, loan):
     assert options in alice_client.get(reverse("loan-detail", args=[loan.pk])).content.decode()
     quote = alice_client.get(reverse("loan-quote", args=[loan.pk]), {"reason": "accident"})
     assert f"{options}?reason=accident" in quote.content.decode()
+
+
+def test_the_dashboard_links_an_overdue_loan_to_its_options(alice_client, loan):
+    body = alice_client.get(reverse("dashboard")).content.decode()
+    assert f'href="{reverse("loan-options", args=[loan.pk])}">Your options to repay</a>' in body
