@@ -286,50 +286,78 @@ class Seeder:
             **product.contract_terms(),
         )
 
+    def loan_with_schedule(
+        self,
+        borrower,
+        product,
+        external_id: str,
+        principal: Decimal,
+        disbursed_on: date,
+        *,
+        count: int,
+        paid: int = 0,
+        late: dict[int, int] | None = None,
+        amounts: tuple[Decimal, Decimal] | None = None,
+    ) -> Loan:
+        """A saved loan with its monthly installments (`build_schedule`)."""
+        loan = self.new_loan(borrower, product, external_id, principal, disbursed_on)
+        loan.save()
+        Installment.objects.bulk_create(
+            build_schedule(loan, count=count, paid=paid, late=late or {}, amounts=amounts)
+        )
+        return loan
+
     def alice_and_bob(self, products) -> None:
         today = self.today
         alice = self.named_borrower("alice", "Alice 王丽", "13800138001", "zh-hans")
         if alice:
             # domain.md §8: an installment of 2,000.00 at 18% missed 20 days ago, after seven
             # paid ones of which one was 10 days late (6/7 = 86% on time).
-            loan = self.new_loan(
+            self.loan_with_schedule(
                 alice,
                 products["CASH18"],
                 "L-ALICE-1",
                 Decimal("15000.00"),
                 add_months(today - timedelta(days=20), -8),
-            )
-            loan.save()
-            Installment.objects.bulk_create(
-                build_schedule(
-                    loan,
-                    count=8,
-                    paid=7,
-                    late={3: 10},
-                    amounts=(Decimal("1875.00"), Decimal("125.00")),
-                )
+                count=8,
+                paid=7,
+                late={3: 10},
+                amounts=(Decimal("1875.00"), Decimal("125.00")),
             )
             # A new loan, first installment not yet due: it leaves her history as it is.
-            current = self.new_loan(
+            self.loan_with_schedule(
                 alice,
                 products["CARD24"],
                 "L-ALICE-2",
                 Decimal("6000.00"),
                 today - timedelta(days=20),
+                count=6,
             )
-            current.save()
-            Installment.objects.bulk_create(build_schedule(current, count=6, paid=0, late={}))
+            # Two installments of 1,180.00 missed, 50 and about 20 days ago, ten more to come:
+            # more than she can pay at once, and a deferral's first payment is beyond her
+            # too. An instalment plan is what helps (README: her options at ¥3,000 a month).
+            # No installment of it was paid, so it leaves her history as it is.
+            self.loan_with_schedule(
+                alice,
+                products["CASH18"],
+                "L-ALICE-3",
+                Decimal("12000.00"),
+                add_months(today - timedelta(days=50), -1),
+                count=12,
+                amounts=(Decimal("1000.00"), Decimal("180.00")),
+            )
         bob = self.named_borrower("bob", "Bob 李强", "13900139002", "en")
         if bob:
-            loan = self.new_loan(
+            self.loan_with_schedule(
                 bob,
                 products["CARD24"],
                 "L-BOB-1",
                 Decimal("9000.00"),
                 add_months(today - timedelta(days=45), -4),
+                count=9,
+                paid=3,
+                late={2: 6},
             )
-            loan.save()
-            Installment.objects.bulk_create(build_schedule(loan, count=9, paid=3, late={2: 6}))
 
     def carol(self, products) -> None:
         """Early warning (domain.md §10): three installments running paid late, the next

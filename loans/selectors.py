@@ -41,9 +41,8 @@ class InstallmentState:
 
     @property
     def penalty_outstanding(self) -> Decimal:
-        return (
-            self.penalty_accrued - self.installment.penalty_paid - self.installment.penalty_waived
-        )
+        # What moved into a plan is owed there, not here (domain.md §9).
+        return self.penalty_accrued - self.installment.penalty_settled
 
     @property
     def is_overdue(self) -> bool:
@@ -385,6 +384,28 @@ def restructured_exists(today: date) -> Exists:
             Q(status=Arrangement.Status.ACTIVE) | Q(observation_ends_on__gte=today)
         )
     )
+
+
+@dataclass(frozen=True)
+class RestructuredMark:
+    """Why a loan is marked restructured (domain.md §9): an arrangement `active` on it, and
+    the last day of the observation period of the latest one started (`until`)."""
+
+    active: bool
+    until: date | None
+
+
+def restructured_mark(loan: Loan, *, today: date | None = None) -> RestructuredMark | None:
+    """The loan's restructured mark: an arrangement is active on it, or one started on it
+    within its observation period (`observation_ends_on`, inclusive); None when unmarked.
+    Reads `loan.arrangements.all()` (prefetch them when reading many loans)."""
+    today = today or local_today()
+    started = [a for a in loan.arrangements.all() if a.started_on is not None]
+    active = any(a.status == Arrangement.Status.ACTIVE for a in started)
+    until = max((a.observation_ends_on for a in started if a.observation_ends_on), default=None)
+    if active or (until is not None and until >= today):
+        return RestructuredMark(active=active, until=until)
+    return None
 
 
 def restructured(loan: Loan, *, today: date | None = None) -> bool:

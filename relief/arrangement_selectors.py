@@ -13,6 +13,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Prefetch, prefetch_related_objects
+
 from loans import calculations
 from loans import selectors as loan_selectors
 from loans.calculations import ZERO
@@ -309,4 +311,192 @@ def review_arrangement(
             arrangement.asked_kind, arrangement.asked_term
         ),
         proposed_label=presentation.arrangement_term_label(arrangement.kind, arrangement.term),
+    )
+
+
+# --- the borrower's pages --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoanOptions:
+    """The options page of a loan (`/loans/<id>/options/`): every arrangement the policy
+    offers it today, labelled for the reader and grouped by kind, with the relief quote the
+    figures were worked out with (`relief_applied`: its amount is waived first)."""
+
+    state: loan_selectors.LoanState
+    quote: dict[str, Any]  # arrangement_quote_for_reader
+    plans: list[dict[str, Any]]
+    deferrals: list[dict[str, Any]]
+    relief: dict[str, Any] | None  # quote_for_reader of the relief quote, when asked for
+    relief_applied: bool
+    observation_months: int | None
+    break_after_days: int | None
+    decision_hours: int
+
+    @property
+    def any_affordable(self) -> bool:
+        return any(option["affordable"] is not False for option in self.quote["options"])
+
+
+def loan_options(
+    loan: Loan,
+    *,
+    reason: str,
+    monthly_income: Decimal | None = None,
+    with_relief: bool = True,
+    today: date | None = None,
+) -> LoanOptions:
+    """Every option the active policy offers `loan` today for `reason`, marked affordable or
+    not against `monthly_income`, with the relief quote's amount waived first when
+    `with_relief` and relief can be had. The description an application needs with reason
+    "other" is asked for when applying, so it counts as given here."""
+    found = loan_arrangement_quote(
+        loan,
+        reason=reason,
+        monthly_income=monthly_income,
+        with_relief=with_relief,
+        today=today,
+    )
+    relief_applied = found.relief is not None and found.relief.eligible
+    document = arrangement_quote_for_reader(
+        arrangement_quote_document(found.quote, monthly_income=monthly_income)
+    )
+    # Approved at once only if the relief asked with it would be too.
+    relief_at_once = not relief_applied or found.relief.auto_approvable
+    for option in document["options"]:
+        option["title"] = presentation.arrangement_term_label(
+            option["kind"], option["periods"] or option["months"]
+        )
+        option["at_once"] = option["auto_approvable"] and relief_at_once
+    policy = selectors.policy_rules(found.policy)
+    terms = policy.arrangements
+    return LoanOptions(
+        state=found.state,
+        quote=document,
+        plans=[option for option in document["options"] if option["kind"] == rules.PLAN],
+        deferrals=[option for option in document["options"] if option["kind"] == rules.DEFERRAL],
+        relief=(
+            None
+            if found.relief is None
+            else selectors.quote_for_reader(selectors.quote_document(found.relief))
+        ),
+        relief_applied=relief_applied,
+        observation_months=terms.observation_months if terms else None,
+        break_after_days=terms.plan.break_after_days if terms else None,
+        decision_hours=policy.service_levels.decision_hours,
+    )
+
+
+@dataclass(frozen=True)
+class LoanPage:
+    """One of the borrower's loans as its page shows it: its state today, the application
+    open on it, its active arrangement (schedule and progress, and the application that
+    started it) and its restructured mark."""
+
+    state: loan_selectors.LoanState
+    open_application: ReliefApplication | None
+    arrangement: ArrangementView | None
+    arrangement_application_id: int | None
+    restructured: loan_selectors.RestructuredMark | None
+
+
+def loan_page_of_user(user, loan_id: int, *, today: date | None = None) -> LoanPage:
+    """A loan of the signed-in borrower with what its page shows; `Loan.DoesNotExist` for a
+    loan that is not theirs."""
+    today = today or loan_selectors.local_today()
+    card = selectors.loan_card_of_user(user, loan_id)
+    loan = card.state.loan
+    # The mark and the active arrangement both read the loan's started ones: one query.
+    prefetch_related_objects(
+        [loan],
+        Prefetch(
+            "arrangements",
+            queryset=Arrangement.objects.filter(started_on__isnull=False).select_related(
+                "application"
+            ),
+        ),
+    )
+    arrangements = list(loan.arrangements.all())
+    active = next((a for a in arrangements if a.status == Arrangement.Status.ACTIVE), None)
+    application = getattr(active, "application", None) if active is not None else None
+    return LoanPage(
+        state=card.state,
+        open_application=card.open_application,
+        arrangement=None if active is None else arrangement_view(active, today=today),
+        arrangement_application_id=application.pk if application is not None else None,
+        restructured=loan_selectors.restructured_mark(loan, today=today),
+    )
+
+
+def arrangement_option_document(arrangement: Arrangement) -> dict[str, Any]:
+    """An arrangement's figures in the shape of a quote's option (`option_document`), for the
+    words of `relief.presentation`: as quoted while proposed, as started once active."""
+    last = arrangement.installment_amount
+    if arrangement.kind == Arrangement.Kind.PLAN and arrangement.periods:
+        last = arrangement.total - arrangement.installment_amount * (arrangement.periods - 1)
+    return {
+        "kind": arrangement.kind,
+        "periods": arrangement.periods,
+        "months": arrangement.months,
+        "installment_amount": str(arrangement.installment_amount),
+        "last_installment_amount": str(last),
+        "total": str(arrangement.total),
+        "extra_interest": str(arrangement.extra_interest),
+        "first_due_date": (
+            arrangement.first_due_date.isoformat() if arrangement.first_due_date else ""
+        ),
+        "last_due_date": arrangement.last_due_date.isoformat() if arrangement.last_due_date else "",
+    }
+
+
+@dataclass(frozen=True)
+class ApplicationArrangement:
+    """The arrangement part of the borrower's application page: what she asked for and what
+    was approved (`changed` when a reviewer chose another option), its figures in words, and
+    once started its schedule and progress (`view`)."""
+
+    arrangement: Arrangement
+    label: str
+    asked_label: str
+    changed: bool
+    figures: str
+    status_label: str
+    view: ArrangementView | None
+
+    @property
+    def started(self) -> bool:
+        return self.arrangement.started
+
+    @property
+    def next_line(self) -> ArrangementLine | None:
+        """The oldest of its installments not paid off yet."""
+        if self.view is None:
+            return None
+        return next((line for line in self.view.lines if line.status != "paid"), None)
+
+    @property
+    def next_amount(self) -> Decimal:
+        """What is left to pay of the next installment."""
+        line = self.next_line
+        return ZERO if line is None else max(line.amount - line.paid, ZERO)
+
+
+def application_arrangement_page(
+    application: ReliefApplication, *, today: date | None = None
+) -> ApplicationArrangement | None:
+    """The application's arrangement as its borrower reads it, if it asks for one."""
+    arrangement = application.arrangement
+    if arrangement is None:
+        return None
+    return ApplicationArrangement(
+        arrangement=arrangement,
+        label=presentation.arrangement_term_label(arrangement.kind, arrangement.term),
+        asked_label=presentation.arrangement_term_label(
+            arrangement.asked_kind, arrangement.asked_term
+        ),
+        changed=(arrangement.kind, arrangement.term)
+        != (arrangement.asked_kind, arrangement.asked_term),
+        figures=presentation.arrangement_option_label(arrangement_option_document(arrangement)),
+        status_label=presentation.arrangement_status_label(arrangement.status),
+        view=arrangement_view(arrangement, today=today) if arrangement.started else None,
     )

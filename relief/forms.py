@@ -15,7 +15,7 @@ from relief.satisfaction import SCORE_LABELS
 DESCRIPTION_MAX = 4000
 
 # Service field names that a page shows under another control.
-FIELD_ALIASES = {"file": "files"}
+FIELD_ALIASES = {"file": "files", "arrangement": "option"}
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -40,11 +40,11 @@ class QuoteForm(forms.Form):
     reason = forms.ChoiceField(label=_("Your reason"), choices=HardshipReason.choices)
 
 
-class ApplyForm(forms.Form):
-    reason = forms.ChoiceField(
-        label=_("Why could you not pay on time?"),
-        choices=[("", _("Choose a reason")), *HardshipReason.choices],
-    )
+class ApplicationForm(forms.Form):
+    """What every application form asks besides what it is for: her words, evidence files,
+    and a one-time token, so that a form sent twice (double click, back button) is
+    recognised."""
+
     description = forms.CharField(
         label=_("Tell us what happened"),
         required=False,
@@ -52,8 +52,71 @@ class ApplyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     files = MultipleFileField(label=_("Evidence files"))
-    # One-time token: a form sent twice (double click, back button) is recognised.
     token = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class ApplyForm(ApplicationForm):
+    reason = forms.ChoiceField(
+        label=_("Why could you not pay on time?"),
+        choices=[("", _("Choose a reason")), *HardshipReason.choices],
+    )
+
+
+RELIEF_CHOICES = [
+    ("yes", _("Yes, ask for penalty relief too")),
+    ("no", _("No, only a repayment arrangement")),
+]
+OPTION_KEYS = {"plan": "periods", "deferral": "months"}
+CHOOSE_AN_OPTION = _("Choose one of the options.")
+
+
+class OptionsForm(forms.Form):
+    """What a loan's repayment options are worked out with: the reason, the income she states
+    and relief or not. Sent by the options page's GET form, and again (hidden) by its apply
+    form, where the reason is required."""
+
+    reason = forms.ChoiceField(
+        label=_("Why could you not pay on time?"),
+        choices=[("", _("Choose a reason")), *HardshipReason.choices],
+        required=False,
+    )
+    monthly_income = forms.DecimalField(
+        label=_("Your monthly income (¥)"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+    )
+    relief = forms.ChoiceField(label=_("Penalty relief"), choices=RELIEF_CHOICES, required=False)
+
+    def __init__(self, *args, reason_required: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reason_required = reason_required
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"]
+        if self.reason_required and not reason:
+            raise forms.ValidationError(_("Choose a reason"), code="required")
+        return reason
+
+    def clean_relief(self) -> bool:
+        return self.cleaned_data["relief"] != "no"
+
+
+class OptionApplyForm(ApplicationForm):
+    """Apply for one of the options shown ("plan:6", "deferral:1"): the services judge it."""
+
+    option = forms.CharField(
+        label=_("Choose an option"),
+        error_messages={"required": CHOOSE_AN_OPTION},
+    )
+
+    def clean_option(self) -> dict:
+        kind, _sep, term = self.cleaned_data["option"].partition(":")
+        key = OPTION_KEYS.get(kind)
+        if key is None or not term.isdigit():
+            raise forms.ValidationError(CHOOSE_AN_OPTION, code="invalid")
+        return {"kind": kind, key: int(term)}
 
 
 class VersionForm(forms.Form):
@@ -72,9 +135,12 @@ class AnswerForm(VersionForm):
     files = MultipleFileField(label=_("Files to add"))
 
 
-def add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Put a service's refusal on the form, next to its fields or above the form."""
-    core_forms.add_domain_error(form, error, aliases=FIELD_ALIASES)
+def add_domain_error(
+    form: forms.Form, error: DomainError, *, also: tuple[forms.Form, ...] = ()
+) -> None:
+    """Put a service's refusal on the form: next to its fields (or those of the page's other
+    forms, `also`), or above the form."""
+    core_forms.add_domain_error(form, error, aliases=FIELD_ALIASES, also=also)
 
 
 class SatisfactionForm(forms.Form):

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from loans.models import Loan
-from relief import selectors
+from relief import arrangement_selectors, selectors
 
 
 @login_required
@@ -22,11 +22,17 @@ def dashboard(request):
 @login_required
 def loan_detail(request, loan_id: int):
     try:
-        card = selectors.loan_card_of_user(request.user, loan_id)
+        page = arrangement_selectors.loan_page_of_user(request.user, loan_id)
     except Loan.DoesNotExist:
         raise Http404 from None
     return render(
         request,
         "loans/loan_detail.html",
-        {"state": card.state, "open_application": card.open_application},
+        {
+            "state": page.state,
+            "open_application": page.open_application,
+            "arrangement": page.arrangement,
+            "arrangement_application_id": page.arrangement_application_id,
+            "restructured": page.restructured,
+        },
     )

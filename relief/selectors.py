@@ -275,7 +275,7 @@ def quote_for_reader(document: dict[str, Any]) -> dict[str, Any]:
 def applications_of_user(user) -> QuerySet[ReliefApplication]:
     return (
         ReliefApplication.objects.filter(borrower__user=user)
-        .select_related("loan", "loan__product")
+        .select_related("loan", "loan__product", "arrangement")
         .order_by("-created_at", "-id")
     )
 

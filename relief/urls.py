@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from relief import loan_views, notification_views, views
+from relief import loan_views, notification_views, option_views, views
 
 urlpatterns = [
     path("", loan_views.dashboard, name="dashboard"),
     path("loans/<int:loan_id>/", loan_views.loan_detail, name="loan-detail"),
     path("loans/<int:loan_id>/quote/", views.loan_quote, name="loan-quote"),
     path("loans/<int:loan_id>/apply/", views.loan_apply, name="loan-apply"),
+    path("loans/<int:loan_id>/options/", option_views.loan_options, name="loan-options"),
     path("applications/", views.application_list, name="application-list"),
     path(
         "applications/<int:application_id>/",

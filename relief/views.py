@@ -27,7 +27,7 @@ from learn import selectors as learn_selectors
 from learn.models import Tag
 from loans import selectors as loan_selectors
 from loans.models import Loan
-from relief import presentation, selectors, services
+from relief import arrangement_selectors, presentation, selectors, services
 from relief.forms import (
     AnswerForm,
     ApplyForm,
@@ -142,6 +142,42 @@ def open_application_message(error: ConflictError, application_id: int):
     )
 
 
+def already_sent(request, token: str):
+    """The application a form with this token already made, to go to; else None."""
+    already = apply_token_application(request, token)
+    if not already:
+        return None
+    messages.info(request, _("This form was already sent. Here is your application."))
+    return redirect("application-detail", already)
+
+
+def submit_from_page(request, form, token: str, *, also=(), **submitted):
+    """Apply from a page's form (`submitted`: what the application service takes besides the
+    files and the borrower): to the new application, or to the open one the loan already has;
+    else the refusal on the form (or on `also`'s fields) and None, to show the page again."""
+    try:
+        application = services.relief_application_submit(
+            uploads=request.FILES.getlist("files"), submitted_by=request.user, **submitted
+        )
+    except ConflictError as error:
+        open_id = error.extra.get("open_application")
+        if error.code == "open_application" and open_id:
+            messages.warning(request, open_application_message(error, open_id))
+            return redirect("application-detail", open_id)
+        add_domain_error(form, error, also=also)
+    except DomainError as error:
+        add_domain_error(form, error, also=also)
+    else:
+        apply_token_spend(request, token, application.pk)
+        messages.success(
+            request,
+            _("We received your application #%(id)s. We will tell you when it is decided.")
+            % {"id": application.pk},
+        )
+        return redirect("application-detail", application.pk)
+    return None
+
+
 def safe_next(request, fallback: str) -> str:
     """The page to go back to: a path on this site, else `fallback`. (A bare word would be
     taken by redirect() for a URL name, and an unknown one was a server error.)"""
@@ -179,35 +215,20 @@ def loan_apply(request, loan_id: int):
     if request.method == "POST":
         form = ApplyForm(request.POST, request.FILES)
         token = request.POST.get("token", "")
-        already = apply_token_application(request, token)
+        already = already_sent(request, token)
         if already:
-            messages.info(request, _("This form was already sent. Here is your application."))
-            return redirect("application-detail", already)
+            return already
         if form.is_valid():
-            try:
-                application = services.relief_application_submit(
-                    loan=loan,
-                    reason=form.cleaned_data["reason"],
-                    description=form.cleaned_data["description"],
-                    uploads=request.FILES.getlist("files"),
-                    submitted_by=request.user,
-                )
-            except ConflictError as error:
-                open_id = error.extra.get("open_application")
-                if error.code == "open_application" and open_id:
-                    messages.warning(request, open_application_message(error, open_id))
-                    return redirect("application-detail", open_id)
-                add_domain_error(form, error)
-            except DomainError as error:
-                add_domain_error(form, error)
-            else:
-                apply_token_spend(request, token, application.pk)
-                messages.success(
-                    request,
-                    _("We received your application #%(id)s. We will tell you when it is decided.")
-                    % {"id": application.pk},
-                )
-                return redirect("application-detail", application.pk)
+            done = submit_from_page(
+                request,
+                form,
+                token,
+                loan=loan,
+                reason=form.cleaned_data["reason"],
+                description=form.cleaned_data["description"],
+            )
+            if done:
+                return done
         reason = request.POST.get("reason", "")
     else:
         reason = request.GET.get("reason", "")
@@ -240,10 +261,32 @@ SYSTEM_NOTES = {
     ApplicationStatus.APPROVED: lambda data: _("Approved automatically under the relief policy."),
     ApplicationStatus.IN_REVIEW: lambda data: _("Passed to a reviewer."),
     ApplicationStatus.EXPIRED: lambda data: _("The offer's deadline passed."),
-    ApplicationStatus.FULFILLED: lambda data: (
-        _("¥%(amount)s of penalty was waived.") % {"amount": data.get("waived", "")}
+    ApplicationStatus.FULFILLED: lambda data: fulfilled_note(data),
+}
+ARRANGEMENT_NOTES = {
+    "completed": lambda: _("Your repayment arrangement is complete: every payment of it is paid."),
+    "broken": lambda: _(
+        "Your repayment arrangement ended: a payment was left unpaid too long. What is left of "
+        "it is due now."
     ),
 }
+
+
+def fulfilled_note(data: dict) -> str:
+    waived = _("¥%(amount)s of penalty was waived.") % {"amount": data.get("waived", "")}
+    if "arrangement" not in data:
+        return waived
+    # Accepting an offer with an arrangement starts it (and posts the relief asked with it).
+    started = _("Your repayment arrangement started.")
+    return f"{started} {waived}" if data.get("waived") not in (None, "", "0.00") else started
+
+
+def status_words(application: ReliefApplication, status: str) -> str:
+    """A status as the borrower reads it: an application with an arrangement is fulfilled
+    when its offer is accepted and the arrangement starts, whatever was waived."""
+    if status == ApplicationStatus.FULFILLED and application.arrangement_id is not None:
+        return _("Accepted: arrangement started")
+    return status_label(status)
 
 
 def timeline(application: ReliefApplication) -> list[dict]:
@@ -254,6 +297,20 @@ def timeline(application: ReliefApplication) -> list[dict]:
     """
     rows = []
     for event in application.events.all():
+        arrangement_status = (event.data or {}).get("arrangement_status")
+        if arrangement_status in ARRANGEMENT_NOTES:
+            # An arrangement completed or broken: the application's own status stays.
+            rows.append(
+                {
+                    "at": event.at,
+                    "actor": ACTOR_LABELS[ActorKind.SYSTEM](),
+                    "from": "",
+                    "to": _("Repayment arrangement: %(status)s")
+                    % {"status": presentation.arrangement_status_label(arrangement_status)},
+                    "note": ARRANGEMENT_NOTES[arrangement_status](),
+                }
+            )
+            continue
         if event.from_status == event.to_status:
             continue
         if event.actor_kind == ActorKind.SYSTEM:
@@ -266,8 +323,8 @@ def timeline(application: ReliefApplication) -> list[dict]:
             {
                 "at": event.at,
                 "actor": actor() if actor else "",
-                "from": status_label(event.from_status) if event.from_status else "",
-                "to": status_label(event.to_status),
+                "from": status_words(application, event.from_status) if event.from_status else "",
+                "to": status_words(application, event.to_status),
                 "note": note,
             }
         )
@@ -293,7 +350,7 @@ def render_detail(
         question = presentation.last_note(application, ApplicationStatus.NEEDS_INFO)
     context = {
         "application": application,
-        "status_label": status_label(application.status),
+        "status_label": status_words(application, application.status),
         "reason_label": presentation.reason_label(application.reason),
         "quote": selectors.quote_for_reader(application.quote),
         "timeline": timeline(application),
@@ -307,13 +364,14 @@ def render_detail(
         "is_offer": application.status in OFFER_STATUSES,
         "repay_to_fulfil": (
             selectors.repay_to_fulfil(application, today=today)
-            if application.status in OFFER_STATUSES
+            if application.status in OFFER_STATUSES and application.arrangement_id is None
             else None
         ),
         "answer_form": answer_form or AnswerForm(initial={"version": application.version}),
         "files_left": max(MAX_FILES - len(evidence), 0),
         "satisfaction": satisfaction_of(application),
         "satisfaction_form": satisfaction_form or SatisfactionForm(),
+        "arrangement": arrangement_selectors.application_arrangement_page(application, today=today),
     }
     return render(request, "relief/application_detail.html", context, status=status)
 
@@ -385,7 +443,13 @@ def application_action(request, application_id: int, action: str):
             return render_detail(request, application, answer_form=form)
         messages.error(request, str(error.message))
         return detail
-    messages.success(request, ACTION_DONE[action]())
+    if action == "accept" and application.arrangement_id is not None:
+        messages.success(
+            request,
+            _("You accepted the offer: your repayment arrangement has started. See it below."),
+        )
+    else:
+        messages.success(request, ACTION_DONE[action]())
     return detail
 
 

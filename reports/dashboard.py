@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from relief.models import HardshipReason
+from relief.presentation import arrangement_term_label
 from reports import charts
 from reports.selectors import Dashboard
 
@@ -282,7 +283,8 @@ def panels(data: Dashboard) -> list[Panel]:
             description=_(
                 "Share of decided cases whose overdue installments were all paid off within 30 "
                 "days of the decision, approved against rejected. Only cases decided at least "
-                "30 days ago count."
+                "30 days ago count; those whose repayment arrangement started are measured by "
+                "their plan installments paid on time instead."
             ),
             chart=safe_chart(
                 charts.bar_chart(
@@ -307,6 +309,7 @@ def panels(data: Dashboard) -> list[Panel]:
                 _("Repaid in 30 days"),
                 _("Repaid in 60 days"),
                 _("Repaid in 90 days"),
+                _("Plan installments paid on time"),
             ],
             rows=[
                 [
@@ -318,12 +321,70 @@ def panels(data: Dashboard) -> list[Panel]:
                         f"({show(row[f'repaid_{days}d'])}/{show(row[f'observed_{days}d'])})"
                         for days in (30, 60, 90)
                     ),
+                    f"{show(row['plan_installments_on_time_pct'], '%')} "
+                    f"({show(row['plan_installments_on_time'])}"
+                    f"/{show(row['plan_installments_due'])})",
                 ]
                 for row in data.effectiveness
             ],
         )
     )
+    result.append(arrangements_panel(data))
     return result
+
+
+def arrangements_panel(data: Dashboard) -> Panel:
+    """Repayment arrangements by option: how many started, and how they stand now."""
+    rows = data.arrangements
+    labels = [arrangement_term_label(row["kind"], row["term"]) for row in rows]
+    title = _("Repayment arrangements")
+    return Panel(
+        key="arrangements",
+        title=title,
+        description=_(
+            "Plans and deferrals asked for in the applications submitted in this range, by "
+            "option: those started, as they stand now (active, completed or broken)."
+        ),
+        chart=_chart(
+            charts.bar_chart(
+                labels,
+                [
+                    charts.Series(_("Active"), [row["active"] for row in rows]),
+                    charts.Series(_("Completed"), [row["completed"] for row in rows]),
+                    charts.Series(_("Broken"), [row["broken"] for row in rows]),
+                ],
+                title=title,
+                chart_id="chart-arrangements",
+                stacked=True,
+                no_data=_("No repayment arrangements in this range"),
+            )
+        ),
+        headers=[
+            _("Option"),
+            _("Arrangements asked for"),
+            _("Started"),
+            _("Active"),
+            _("Completed"),
+            _("Broken"),
+            _("Share broken"),
+            _("Total arranged"),
+            _("Paid on them"),
+        ],
+        rows=[
+            [
+                label,
+                show(row["asked"]),
+                show(row["started"]),
+                show(row["active"]),
+                show(row["completed"]),
+                show(row["broken"]),
+                show(row["broken_pct"], "%"),
+                show(row["total"], "¥"),
+                show(row["paid"], "¥"),
+            ]
+            for label, row in zip(labels, rows, strict=True)
+        ],
+    )
 
 
 def effectiveness_no_data(rows: list[dict[str, Any]]) -> str:

@@ -168,6 +168,31 @@ def latest_backtest() -> RiskBacktest | None:
     )
 
 
+ARRANGEMENT_COUNTS = ("asked", "started", "active", "completed", "broken")
+ARRANGEMENT_AMOUNTS = ("total", "relief_waived", "paid")
+
+
+def arrangements_by_option(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The arrangements report's rows added up by option (kind and term), deferrals first,
+    then plans from the shortest: the dashboard's panel."""
+    options: dict[tuple[str, int], dict[str, Any]] = {}
+    for row in rows:
+        entry = options.setdefault(
+            (row["kind"], row["term"]),
+            {
+                "kind": row["kind"],
+                "term": row["term"],
+                **dict.fromkeys(ARRANGEMENT_COUNTS, 0),
+                **dict.fromkeys(ARRANGEMENT_AMOUNTS, Decimal("0.00")),
+            },
+        )
+        for name in (*ARRANGEMENT_COUNTS, *ARRANGEMENT_AMOUNTS):
+            entry[name] += row[name]
+    for entry in options.values():
+        entry["broken_pct"] = percent(entry["broken"], entry["started"])
+    return [options[key] for key in sorted(options)]
+
+
 def effectiveness_overall(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Repaid within 30 days, approved against rejected, all buckets together (from the
     effectiveness report's rows, read once per page)."""
@@ -208,6 +233,7 @@ class Dashboard:
     effectiveness: list[dict[str, Any]]
     effectiveness_overall: dict[str, dict[str, Any]]
     totals: dict[str, Any]
+    arrangements: list[dict[str, Any]]
     backtest: RiskBacktest | None = None
     outreach: list[dict[str, Any]] = field(default_factory=list)
 
@@ -234,6 +260,7 @@ def dashboard(filters: ReportFilters, *, now: datetime | None = None) -> Dashboa
         effectiveness=effectiveness,
         effectiveness_overall=effectiveness_overall(effectiveness),
         totals=totals(filters, now),
+        arrangements=arrangements_by_option(report_rows("arrangements", filters, now)),
         backtest=latest_backtest(),
         outreach=report_rows("outreach-outcomes", filters, now),
     )

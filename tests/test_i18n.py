@@ -191,3 +191,31 @@ def test_no_english_is_left_on_the_borrower_pages_in_chinese(
         assert response.status_code == 200, url
         assert latin_words(response.content.decode()) == set(), url
     assert ReliefApplication.objects.get(pk=application.pk).status == "approved"
+
+
+@pytest.mark.django_db
+def test_no_english_is_left_on_the_arrangement_pages_in_chinese(client, alice, reviewer, today):
+    from tests.relief.arrangement_flows import accepted, apply, approved, plan
+
+    options_loan = overdue_loan(alice, today=today, days=20)
+    offered = overdue_loan(alice, today=today, days=20)
+    started = overdue_loan(alice, today=today, days=20)
+    LoanProduct.objects.update(name="现金贷")
+    with translation.override("zh-hans"):
+        offer = approved(apply(offered, arrangement=plan(6)), arrangement=plan(12))
+        running = accepted(approved(apply(started, arrangement=plan(6))))
+    client.force_login(alice.user)
+    options = reverse("loan-options", args=[options_loan.pk])
+    pages = [
+        options,
+        options + "?reason=serious_illness&monthly_income=5000",
+        options + "?reason=accident&monthly_income=5000&relief=no",
+        reverse("application-detail", args=[offer.pk]),
+        reverse("application-detail", args=[running.pk]),
+        reverse("loan-detail", args=[started.pk]),
+        reverse("application-list"),
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert latin_words(response.content.decode()) == set(), url

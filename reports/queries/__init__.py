@@ -1,4 +1,4 @@
-"""The four reports as SQL, each written once as an ORM queryset (docs/reports.md).
+"""The reports as SQL, each written once as an ORM queryset (docs/reports.md).
 
 Each report is a `values_list` queryset whose columns are given by `Report.columns`. The same
 queryset is what the JSON and XLSX writers iterate and what the CSV writer hands to

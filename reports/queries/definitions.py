@@ -1,6 +1,6 @@
-"""The reports: applications, monthly-summary, reviewers, effectiveness, satisfaction and
-satisfaction-comments (`reports.queries.satisfaction`), risk-backtest and outreach-outcomes
-(`reports.queries.prevention`)."""
+"""The reports: applications, monthly-summary, reviewers, effectiveness, arrangements,
+satisfaction and satisfaction-comments (`reports.queries.satisfaction`), risk-backtest and
+outreach-outcomes (`reports.queries.prevention`)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,11 @@ from django.db.models import (
     CharField,
     Count,
     F,
+    IntegerField,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -22,6 +25,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from loans.models import Arrangement, Installment
 from relief.models import ApplicationStatus, HardshipReason, ReliefApplication
 from reports.filters import ReportFilters, local_midnight, local_zone
 from reports.models import ReviewerDecision
@@ -280,20 +284,49 @@ def observed(days: int, today) -> Q:
     return Q(decided_at__lt=local_midnight(today - timedelta(days=days - 1)))
 
 
+# A case whose repayment arrangement started is measured by the arrangement's own
+# installments, not by the windows: moving what was overdue into a plan settles those
+# installments without a payment, and a deferral moves their due dates past the decision.
+ARRANGEMENT_STARTED_Q = Q(arrangement__started_on__isnull=False)
+
+
+def plan_installments(today, *, on_time: bool = False):
+    """A case's plan installments whose grace days ended before `today` (the question of
+    paying on time is settled), or only those paid off within them (`on_time`)."""
+    rows = Installment.objects.filter(
+        arrangement=OuterRef("arrangement"), kind=Installment.Kind.PLAN, grace_ends_on__lt=today
+    )
+    if on_time:
+        rows = rows.filter(paid_off_on__lte=F("grace_ends_on"))
+    counted = rows.order_by().values("arrangement").annotate(n=Count("id")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
 def effectiveness(filters: ReportFilters, unmasked: bool, now: datetime) -> QuerySet:
     today = timezone.localtime(now).date()
     aggregates = {"r_cases": Count("id")}
     names = ["r_cases"]
     for days in EFFECTIVENESS_WINDOWS:
-        seen = observed(days, today)
+        seen = observed(days, today) & ~ARRANGEMENT_STARTED_Q
         aggregates[f"r_observed_{days}"] = Count("id", filter=seen)
         aggregates[f"r_repaid_{days}"] = Count("id", filter=seen & repaid_within(days))
         aggregates[f"r_rate_{days}"] = Percent(
             Count("id", filter=seen & repaid_within(days)), Count("id", filter=seen)
         )
         names += [f"r_observed_{days}", f"r_repaid_{days}", f"r_rate_{days}"]
+    aggregates.update(
+        r_arrangements=Count("id", filter=ARRANGEMENT_STARTED_Q),
+        r_plan_due=Sum("r_case_plan_due"),
+        r_plan_on_time=Sum("r_case_plan_on_time"),
+        r_plan_on_time_pct=Percent(Sum("r_case_plan_on_time"), Sum("r_case_plan_due")),
+    )
+    names += ["r_arrangements", "r_plan_due", "r_plan_on_time", "r_plan_on_time_pct"]
     return (
         effectiveness_cases(filters, now)
+        .annotate(
+            r_case_plan_due=plan_installments(today),
+            r_case_plan_on_time=plan_installments(today, on_time=True),
+        )
         .values("bucket_at_submission", "r_outcome")
         .annotate(**aggregates)
         .order_by("bucket_at_submission", "r_outcome")
@@ -319,6 +352,105 @@ EFFECTIVENESS_COLUMNS = (
             Column(f"repaid_{days}d_pct", interpolate(REPAID_WITHIN_PCT, days=days), NUMBER),
         )
     ),
+    Column("arrangements_started", _("Arrangements started"), INT),
+    Column("plan_installments_due", _("Plan installments due"), INT),
+    Column("plan_installments_on_time", _("Plan installments paid on time"), INT),
+    Column("plan_installments_on_time_pct", _("Plan installments paid on time, %"), NUMBER),
+)
+
+
+# --- arrangements ---------------------------------------------------------------------------
+
+ARRANGEMENT_KIND_LABELS = tuple(Arrangement.Kind.choices)
+
+
+def arrangement_status(status: str) -> Q:
+    return Q(arrangement__status=status)
+
+
+def arrangement_paid():
+    """What has been paid on an arrangement's own installments: a plan's plan installments, a
+    deferral's rescheduled ones (principal, interest and penalty)."""
+    own = Installment.objects.filter(arrangement=OuterRef("arrangement")).filter(
+        Q(kind=Installment.Kind.PLAN) | Q(arrangement__kind=Arrangement.Kind.DEFERRAL)
+    )
+    paid = (
+        own.order_by()
+        .values("arrangement")
+        .annotate(paid=Sum(F("principal_paid") + F("interest_paid") + F("penalty_paid")))
+        .values("paid")
+    )
+    return Coalesce(Subquery(paid, output_field=MONEY_OUT), Value(ZERO_MONEY))
+
+
+def money_sum(field: str, condition: Q):
+    return Coalesce(Sum(field, filter=condition), Value(ZERO_MONEY), output_field=MONEY_OUT)
+
+
+def arrangements(filters: ReportFilters, unmasked: bool, now: datetime) -> QuerySet:
+    """Repayment arrangements asked for in the applications submitted in the range, by month
+    of submission, kind, term (the periods of a plan, the months of a deferral; the option
+    approved, else the one asked for) and product, as they stand now: how many started, are
+    active, completed or broke, and their amounts."""
+    started = ARRANGEMENT_STARTED_Q
+    broken = arrangement_status(Arrangement.Status.BROKEN)
+    grouping = ("r_month", "arrangement__kind", "r_term", "loan__product__code")
+    return (
+        in_range(filters)
+        .filter(arrangement__isnull=False)
+        .annotate(
+            r_month=submitted_month(),
+            r_term=Coalesce("arrangement__periods", "arrangement__months"),
+            r_paid=arrangement_paid(),
+        )
+        .values(*grouping)
+        .annotate(
+            r_asked=Count("id"),
+            r_started=Count("id", filter=started),
+            r_active=Count("id", filter=arrangement_status(Arrangement.Status.ACTIVE)),
+            r_completed=Count("id", filter=arrangement_status(Arrangement.Status.COMPLETED)),
+            r_broken=Count("id", filter=broken),
+            r_broken_pct=Percent(Count("id", filter=broken), Count("id", filter=started)),
+            r_moved=money_sum("arrangement__moved", started),
+            r_interest=money_sum("arrangement__extra_interest", started),
+            r_total=money_sum("arrangement__total", started),
+            r_waived=money_sum("waived_amount", started),
+            r_paid_total=money_sum("r_paid", started),
+        )
+        .order_by(*grouping)
+        .values_list(
+            *grouping,
+            "r_asked",
+            "r_started",
+            "r_active",
+            "r_completed",
+            "r_broken",
+            "r_broken_pct",
+            "r_moved",
+            "r_interest",
+            "r_total",
+            "r_waived",
+            "r_paid_total",
+        )
+    )
+
+
+ARRANGEMENT_COLUMNS = (
+    Column("month", _("Month"), MONTH),
+    Column("kind", _("Kind"), CODE, ARRANGEMENT_KIND_LABELS),
+    Column("term", _("Periods or months"), INT),
+    Column("product", _("Product"), CODE),
+    Column("asked", _("Arrangements asked for"), INT),
+    Column("started", _("Started"), INT),
+    Column("active", _("Active"), INT),
+    Column("completed", _("Completed"), INT),
+    Column("broken", _("Broken"), INT),
+    Column("broken_pct", _("Broken, % of started"), NUMBER),
+    Column("moved", _("Amount rescheduled"), MONEY),
+    Column("extra_interest", _("Interest added"), MONEY),
+    Column("total", _("Total arranged"), MONEY),
+    Column("relief_waived", _("Relief waived with them"), MONEY),
+    Column("paid", _("Paid on their installments"), MONEY),
 )
 
 
@@ -361,6 +493,16 @@ REPORTS: dict[str, Report] = {
             ),
             columns=EFFECTIVENESS_COLUMNS,
             build=effectiveness,
+        ),
+        Report(
+            name="arrangements",
+            title=_("Repayment arrangements"),
+            description=_(
+                "Plans and deferrals asked for, by month, kind, periods and product: started, "
+                "active, completed and broken, with their amounts."
+            ),
+            columns=ARRANGEMENT_COLUMNS,
+            build=arrangements,
         ),
         Report(
             name="satisfaction",

@@ -114,3 +114,42 @@ def alice_case(site, *, approve_percent: int | None = None, with_pdf: bool = Fal
             note="Get well soon.",
         )
     return ReliefApplication.objects.get(pk=application.pk)
+
+
+def alice_plan(site, *, periods: int = 6, approve_periods: int | None = None, accept: bool = True):
+    """Alice's application for a plan of `periods` with relief on her worked-example loan
+    (serious illness), submitted through the service and triaged by the real worker; approved
+    by `reviewer` at 80% (with a plan of `approve_periods` instead, if given) and, with
+    `accept`, accepted: the plan has started."""
+    from relief.models import ApplicationStatus, ReliefApplication
+    from relief.services import (
+        relief_application_accept,
+        relief_application_approve,
+        relief_application_submit,
+    )
+
+    application = relief_application_submit(
+        loan=site.alice_loan,
+        reason="serious_illness",
+        description="I was in hospital for two weeks.",
+        submitted_by=site.alice.user,
+        arrangement={"kind": "plan", "periods": periods},
+        monthly_income="1000",
+    )
+    triaged = wait_for(
+        lambda: ReliefApplication.objects.filter(
+            pk=application.pk, status=ApplicationStatus.IN_REVIEW
+        ).exists()
+    )
+    assert triaged, "the worker did not triage the application"
+    relief_application_approve(
+        application_id=application.pk,
+        reviewer=site.reviewer,
+        percent=80,
+        arrangement=(
+            None if approve_periods is None else {"kind": "plan", "periods": approve_periods}
+        ),
+    )
+    if accept:
+        relief_application_accept(application_id=application.pk, user=site.alice.user)
+    return ReliefApplication.objects.get(pk=application.pk)

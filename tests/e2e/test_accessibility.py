@@ -142,3 +142,38 @@ def test_a_rejection_a_request_for_information_and_a_quote_in_grace_days_have_no
         page.goto(path)
         found += violations(page)
     assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    ("locale", "viewport"), [("zh-CN", DESKTOP), ("en-US", PHONE)], ids=["zh-desktop", "en-phone"]
+)
+def test_the_arrangement_pages_have_no_accessibility_violations(
+    checked_page, site, locale, viewport
+):
+    """The options page with what an income affords and not, and with an error next to the
+    options; a plan's application page with its schedule; the loan with plan installments."""
+    from loans.models import Loan
+    from tests.e2e.helpers import alice_plan, t
+
+    plan = alice_plan(site)
+    behind = Loan.objects.get(external_id="L-ALICE-3")
+    language = "en" if locale == "en-US" else "zh-hans"
+    page = checked_page(locale=locale, viewport=viewport)
+    page.goto("/accounts/login/")
+    log_in(page, "alice", language=language)
+    page.wait_for_url("**/")
+    found = []
+    for path in (
+        f"/loans/{behind.pk}/options/",
+        f"/loans/{behind.pk}/options/?reason=income_drop&monthly_income=3000",
+        f"/applications/{plan.pk}/",
+        f"/loans/{plan.loan_id}/",
+    ):
+        page.goto(path)
+        found += violations(page)
+    page.goto(f"/loans/{behind.pk}/options/?reason=income_drop&monthly_income=3000")
+    page.get_by_role("button", name=t("Apply for this option", language)).click()
+    page.wait_for_load_state("load")
+    assert page.locator("#option-error").count() == 1
+    found += violations(page)
+    assert found == [], "\n".join(found)

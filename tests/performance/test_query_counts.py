@@ -33,6 +33,10 @@ pytestmark = pytest.mark.django_db
 # cache (cached_db, with CACHE_URL as in production); kept in the database alone they cost
 # one query more.
 MOST = 6 + settings.SESSION_ENGINE.endswith(".db")
+# The options page reads the relief quote's case (history and prior reliefs, the policy) and
+# the arrangements the rules need (the loan's, the borrower's in 12 months), and keeps its
+# apply form's one-time token in the session (a savepoint, an update, its release).
+OPTIONS_MOST = MOST + 5
 
 D = Decimal
 
@@ -208,6 +212,31 @@ def test_offer_detail_queries_do_not_grow_with_installments(
         f"/applications/{long.pk}/",
         most=MOST,
     )
+
+
+def test_options_page_queries_do_not_grow_with_the_borrowers_history(borrower_client, alice, today):
+    loan = overdue_loan(alice, today=today)
+    paid_loans(alice, today, 1)
+    url = f"/loans/{loan.pk}/options/?reason=serious_illness&monthly_income=5000"
+    assert_flat(borrower_client, url, lambda: paid_loans(alice, today, 4), most=OPTIONS_MOST)
+
+
+def started_plan(borrower: Borrower, today, periods: int):
+    from tests.relief.arrangement_flows import accepted, apply, approved, plan
+
+    loan = overdue_loan(borrower, today=today)
+    return accepted(approved(apply(loan, arrangement=plan(periods), relief=False)))
+
+
+def test_a_plans_pages_queries_do_not_grow_with_its_installments(borrower_client, alice, today):
+    """The application's schedule and the loan's installments, a plan of 3 and one of 12."""
+    short = started_plan(alice, today, 3)
+    long = started_plan(alice, today, 12)
+    for path in ("/applications/{}/", "/loans/{}/"):
+        ids = (short.pk, long.pk) if path.startswith("/app") else (short.loan_id, long.loan_id)
+        assert_flat(
+            borrower_client, path.format(ids[0]), lambda: None, path.format(ids[1]), most=MOST + 2
+        )
 
 
 def notifications_for(user, count: int) -> None:

@@ -94,7 +94,9 @@ def test_unmasked_permission_in_the_api(ops_unmasked, dataset):
     assert data["results"][0]["borrower_name"] == "张三丰"
 
 
-@pytest.mark.parametrize("name", ["applications", "monthly-summary", "reviewers", "effectiveness"])
+@pytest.mark.parametrize(
+    "name", ["applications", "monthly-summary", "reviewers", "effectiveness", "arrangements"]
+)
 def test_every_report_as_csv_with_a_bom(ops, dataset, name):
     response = api(ops).get(URL.format(name), {**RANGE_QUERY, "format": "csv"})
     assert response.status_code == 200

@@ -91,4 +91,9 @@ def test_a_loan_of_another_borrower_is_not_quoted_or_applied_for(world: World, p
     assert owner.get(f"/loans/{other_loan.pk}/quote/").status_code == 404
     response = owner.post(f"/loans/{other_loan.pk}/apply/", {"reason": "accident"})
     assert response.status_code == 404
+    assert owner.get(f"/loans/{other_loan.pk}/options/").status_code == 404
+    response = owner.post(
+        f"/loans/{other_loan.pk}/options/", {"reason": "accident", "option": "plan:6"}
+    )
+    assert response.status_code == 404
     assert not other_loan.relief_applications.exists()

@@ -84,6 +84,11 @@ ROUTES: dict[str, list[Call]] = {
         # No reason chosen: the owner's form comes back with the error, nothing made.
         Call("POST", BORROWER_PAGE, data={"reason": ""}),
     ],
+    "loans/<int:loan_id>/options/": [
+        Call("GET", BORROWER_PAGE),
+        # No option chosen: the owner's page comes back with the error, nothing made.
+        Call("POST", BORROWER_PAGE, data={"reason": "accident"}),
+    ],
     "applications/": [Call("GET", SIGNED_IN_PAGE)],
     "applications/<int:application_id>/": [Call("GET", BORROWER_PAGE)],
     "applications/<int:application_id>/evidence/<int:evidence_id>/": [
