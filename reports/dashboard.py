@@ -345,7 +345,7 @@ def arrangements_panel(data: Dashboard) -> Panel:
             "Plans and deferrals asked for in the applications submitted in this range, by "
             "option: those started, as they stand now (active, completed or broken)."
         ),
-        chart=_chart(
+        chart=safe_chart(
             charts.bar_chart(
                 labels,
                 [
