@@ -132,6 +132,7 @@ REPORTED_FIELDS = [
     "repaid_on",
     "decided_by",
     "first_approver",
+    "arrangement",
     "loan",
     "id",
 ]
