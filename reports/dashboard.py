@@ -20,6 +20,18 @@ from reports import charts
 from reports.selectors import Dashboard
 
 
+@dataclass(frozen=True)
+class Figure:
+    """A table's figure (a share, a mean) and whether it rests on too few cases to read as a
+    trend (fewer than REPORTS_FEW_CASES: `reports.outcomes.few`): the page marks those."""
+
+    text: str
+    few: bool = False
+
+    def __str__(self) -> str:
+        return self.text
+
+
 @dataclass
 class Panel:
     key: str
@@ -27,8 +39,17 @@ class Panel:
     description: str
     chart: SafeString
     headers: list[str]
-    rows: list[list[str]] = field(default_factory=list)
+    rows: list[list[str | Figure]] = field(default_factory=list)
     tall: bool = False  # a long table: scrolls inside its box
+    # Rows under subheadings (a heading, its rows), shown after `rows`.
+    groups: list[tuple[str, list[list[str | Figure]]]] = field(default_factory=list)
+    level: int = 2  # the heading's level: 3 for a panel inside a section of panels
+
+    @property
+    def has_few(self) -> bool:
+        """Whether a figure of the table is marked as resting on too few cases."""
+        rows = [*self.rows, *(row for _heading, rows in self.groups for row in rows)]
+        return any(getattr(cell, "few", False) for row in rows for cell in row)
 
 
 def outcome_label(name: str) -> str:
@@ -69,7 +90,11 @@ def safe_chart(svg: str) -> SafeString:
 
 def summary(data: Dashboard) -> list[tuple[str, str]]:
     totals = data.totals
-    overall = data.effectiveness_overall
+
+    def repaid_30(outcome: str) -> str:
+        repaid = data.repaid.get(outcome)
+        return show(repaid.rate(30) if repaid else None, "%")
+
     return [
         (_("Applications"), show(totals["applications"])),
         (_("Approval rate"), show(totals["approval_rate"], "%")),
@@ -81,8 +106,7 @@ def summary(data: Dashboard) -> list[tuple[str, str]]:
         ),
         (
             _("Repaid within 30 days: approved / rejected"),
-            f"{show(overall.get('approved', {}).get('pct'), '%')} / "
-            f"{show(overall.get('rejected', {}).get('pct'), '%')}",
+            f"{repaid_30('approved')} / {repaid_30('rejected')}",
         ),
     ]
 

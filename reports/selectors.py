@@ -1,14 +1,14 @@
 """Reading for the ops dashboard: the figures behind each chart, over the chosen filters.
 
 The definitions (approved, decided, SLA breached, repaid within N days) are those of the
-reports in reports.queries, so the dashboard and the exports never disagree.
+reports in reports.queries, so the dashboard and the exports never disagree; several panels
+read a report's own rows (effectiveness, outreach-outcomes, satisfaction and its comments).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q
@@ -16,6 +16,7 @@ from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 
 from reports.filters import ReportFilters, local_zone
+from reports.outcomes import Repaid, percent, repaid_by_outcome
 from reports.queries import (
     AGGREGATE_NAMES,
     REPORTS,
@@ -29,6 +30,8 @@ from reports.queries import (
 from risk.models import RiskBacktest
 
 OUTCOMES = ("approved", "rejected", "withdrawn", "open")
+# The Outcomes panel shows the latest few comments; the export has them all.
+COMMENTS_SHOWN = 5
 # Longer ranges are shown by week: a bar a day stops being readable.
 DAILY_UP_TO_DAYS = 62
 
@@ -148,13 +151,16 @@ def by_month(filters: ReportFilters, now: datetime) -> list[dict[str, Any]]:
     ]
 
 
-def report_rows(name: str, filters: ReportFilters, now: datetime) -> list[dict[str, Any]]:
-    """A report's rows as dicts by column name (the dashboard shows what the export holds)."""
+def report_rows(
+    name: str, filters: ReportFilters, now: datetime, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """A report's rows (its first `limit`) as dicts by column name, masked (the dashboard
+    shows what the export holds)."""
     report = REPORTS[name]
-    return [
-        dict(zip(report.column_names, row, strict=True))
-        for row in report.queryset(filters, now=now)
-    ]
+    rows = report.queryset(filters, now=now)
+    if limit is not None:
+        rows = rows[:limit]
+    return [dict(zip(report.column_names, row, strict=True)) for row in rows]
 
 
 def latest_backtest() -> RiskBacktest | None:
@@ -166,25 +172,6 @@ def latest_backtest() -> RiskBacktest | None:
         .order_by("-created_at", "-pk")
         .first()
     )
-
-
-def effectiveness_overall(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Repaid within 30 days, approved against rejected, all buckets together (from the
-    effectiveness report's rows, read once per page)."""
-    overall: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        entry = overall.setdefault(row["outcome"], {"observed": 0, "repaid": 0})
-        entry["observed"] += row["observed_30d"]
-        entry["repaid"] += row["repaid_30d"]
-    for entry in overall.values():
-        entry["pct"] = percent(entry["repaid"], entry["observed"])
-    return overall
-
-
-def percent(part: int, whole: int) -> Decimal | None:
-    if not whole:
-        return None
-    return (Decimal(100) * part / whole).quantize(Decimal("0.1"))
 
 
 def months_in(filters: ReportFilters) -> list[date]:
@@ -206,10 +193,14 @@ class Dashboard:
     by_month: list[dict[str, Any]]
     sla: list[dict[str, Any]]
     effectiveness: list[dict[str, Any]]
-    effectiveness_overall: dict[str, dict[str, Any]]
+    # Repaid within 30, 60 and 90 days by outcome, all buckets together (from `effectiveness`).
+    repaid: dict[str, Repaid]
     totals: dict[str, Any]
     backtest: RiskBacktest | None = None
     outreach: list[dict[str, Any]] = field(default_factory=list)
+    # The Outcomes panel: the `satisfaction` report's rows and the latest masked comments.
+    satisfaction: list[dict[str, Any]] = field(default_factory=list)
+    comments: list[dict[str, Any]] = field(default_factory=list)
 
 
 def dashboard(filters: ReportFilters, *, now: datetime | None = None) -> Dashboard:
@@ -232,8 +223,10 @@ def dashboard(filters: ReportFilters, *, now: datetime | None = None) -> Dashboa
         ],
         sla=[{**row["sla"], "month": month} for month, row in zip(months, month_rows, strict=True)],
         effectiveness=effectiveness,
-        effectiveness_overall=effectiveness_overall(effectiveness),
+        repaid=repaid_by_outcome(effectiveness),
         totals=totals(filters, now),
         backtest=latest_backtest(),
         outreach=report_rows("outreach-outcomes", filters, now),
+        satisfaction=report_rows("satisfaction", filters, now),
+        comments=report_rows("satisfaction-comments", filters, now, limit=COMMENTS_SHOWN),
     )
