@@ -46,10 +46,24 @@ class Panel:
     level: int = 2  # the heading's level: 3 for a panel inside a section of panels
 
     @property
+    def body(self) -> list[tuple[str, list[tuple[str, list[tuple[str, bool]]]]]]:
+        """The table as the template writes it: row groups (a heading, "" for the rows before
+        the first), each row its heading and its cells as (text, few) pairs."""
+        groups = [("", self.rows)] if self.rows else []
+        return [
+            (heading, [(str(row[0]), [_cell(cell) for cell in row[1:]]) for row in rows])
+            for heading, rows in [*groups, *self.groups]
+        ]
+
+    @property
     def has_few(self) -> bool:
         """Whether a figure of the table is marked as resting on too few cases."""
         rows = [*self.rows, *(row for _heading, rows in self.groups for row in rows)]
-        return any(getattr(cell, "few", False) for row in rows for cell in row)
+        return any(isinstance(cell, Figure) and cell.few for row in rows for cell in row)
+
+
+def _cell(cell: str | Figure) -> tuple[str, bool]:
+    return (cell.text, cell.few) if isinstance(cell, Figure) else (cell, False)
 
 
 def outcome_label(name: str) -> str:
@@ -75,7 +89,8 @@ def show(value: Any, unit: str = "") -> str:
         places = 2 if unit == "¥" else 1
         text = number_format(value, places, force_grouping=True)
     elif isinstance(value, int):
-        text = number_format(value, force_grouping=True)
+        # Below a thousand there is nothing to group: most of the tables' counts.
+        text = str(value) if -1000 < value < 1000 else number_format(value, force_grouping=True)
     else:
         text = str(value)
     if unit == "¥":
