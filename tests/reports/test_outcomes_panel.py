@@ -242,3 +242,28 @@ def test_the_panel_reads_satisfaction_in_two_queries_whatever_the_answers(client
     reads = [q["sql"] for q in captured.captured_queries if "relief_satisfactionanswer" in q["sql"]]
     assert len(reads) == 2
     assert any("LIMIT 5" in sql for sql in reads)
+
+
+def test_the_dashboards_figures_by_bucket_reason_and_month_are_the_reports(dataset):
+    """Summed from one read of cells, the buckets', reasons' and months' figures are those
+    the monthly summary's SQL gives each group (approval rate, mean relief, amounts)."""
+    from datetime import UTC, datetime
+
+    from reports.queries import outcome_summary
+    from reports.selectors import dashboard
+    from tests.reports.conftest import RANGE
+
+    data = dashboard(RANGE, now=datetime(2025, 3, 1, tzinfo=UTC))
+    names = ("applications", "approved", "rejected", "approval_rate", "mean_percent")
+    money = ("total_relief", "total_waived")
+    for field, shown in (("bucket_at_submission", data.by_bucket), ("reason", data.by_reason)):
+        expected = [
+            {"key": row[field], **{name: row[f"r_{name}"] for name in (*names, *money)}}
+            for row in outcome_summary(RANGE, field)
+        ]
+        assert shown == expected, field
+    months = {row["r_month"]: row for row in outcome_summary(RANGE, "r_month")}
+    for row in data.by_month:
+        assert {name: row[name] for name in names} == {
+            name: months[row["month"]][f"r_{name}"] for name in names
+        }
