@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 
 from relief.models import HardshipReason
 from reports import charts
+from reports.outcomes import few
 from reports.selectors import Dashboard
 
 
@@ -30,6 +31,12 @@ class Figure:
 
     def __str__(self) -> str:
         return self.text
+
+
+def figure(text: str, value: Any, count: int | None) -> Figure:
+    """`value` shown as `text`, marked when it rests on fewer than REPORTS_FEW_CASES cases;
+    no figure at all ("–") is not marked."""
+    return Figure(text, value is not None and few(count))
 
 
 @dataclass

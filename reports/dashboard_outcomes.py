@@ -22,6 +22,7 @@ from reports.dashboard import (
     Figure,
     Panel,
     effectiveness_no_data,
+    figure,
     outcome_label,
     reason_label,
     safe_chart,
@@ -77,8 +78,8 @@ def satisfaction_row(label: str, group: Satisfaction) -> list[str | Figure]:
         label,
         show(group.asked),
         show(group.answered),
-        Figure(show(group.response_rate, "%"), few(group.asked)),
-        Figure(show(group.mean), few(group.answered)),
+        figure(show(group.response_rate, "%"), group.response_rate, group.asked),
+        figure(show(group.mean), group.mean, group.answered),
         *(show(count) for count in group.scores),
     ]
 
@@ -135,7 +136,7 @@ def satisfaction_panel(rows: list[dict[str, Any]]) -> Panel:
             )
         ),
         headers=[
-            "",
+            _("Group"),
             _("Asked"),
             _("Answered"),
             _("Response rate"),
@@ -213,10 +214,11 @@ def repayment_panel(data: Dashboard) -> Panel:
                 outcome_label(repaid.outcome),
                 show(repaid.cases),
                 *(
-                    Figure(
+                    figure(
                         f"{show(repaid.rate(days), '%')} "
                         f"({show(repaid.repaid[days])}/{show(repaid.observed[days])})",
-                        few(repaid.observed[days]),
+                        repaid.rate(days),
+                        repaid.observed[days],
                     )
                     for days in EFFECTIVENESS_WINDOWS
                 ),

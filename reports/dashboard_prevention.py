@@ -11,7 +11,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from reports import charts
-from reports.dashboard import Figure, Panel, safe_chart, show
+from reports.dashboard import Panel, figure, safe_chart, show
 from reports.outcomes import few
 from reports.selectors import Dashboard
 from risk.models import RiskBacktest, RiskBacktestLine, RiskLevel
@@ -152,20 +152,27 @@ def outreach_panel(rows: list[dict[str, Any]], *, level: int = 2) -> Panel:
         rows=[
             [
                 version,
-                Figure(
+                figure(
                     f"{show(row['contacted_on_time_pct'], '%')} "
                     f"({show(row['contacted_on_time'])}/{show(row['contacted'])})",
-                    few(row["contacted"]),
+                    row["contacted_on_time_pct"],
+                    row["contacted"],
                 ),
-                Figure(
+                figure(
                     f"{show(row['held_out_on_time_pct'], '%')} "
                     f"({show(row['held_out_on_time'])}/{show(row['held_out'])})",
-                    few(row["held_out"]),
+                    row["held_out_on_time_pct"],
+                    row["held_out"],
                 ),
-                Figure(show(row["difference_pts"]), few(min(row["contacted"], row["held_out"]))),
-                Figure(
+                figure(
+                    show(row["difference_pts"]),
+                    row["difference_pts"],
+                    min(row["contacted"], row["held_out"]),
+                ),
+                figure(
                     interval(row["ci_low_pts"], row["ci_high_pts"]),
-                    few(min(row["contacted"], row["held_out"])),
+                    row["ci_low_pts"],
+                    min(row["contacted"], row["held_out"]),
                 ),
             ]
             for version, row in zip(versions, rows, strict=True)

@@ -39,6 +39,14 @@ def percent(part: int, whole: int) -> Decimal | None:
     return rounded(part, whole, 100)
 
 
+def grouped(rows: Iterable[dict[str, Any]], key: Callable[[dict[str, Any]], Any]) -> dict:
+    """The rows by `key`, in the order each key first appears."""
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(key(row), []).append(row)
+    return groups
+
+
 def few_cases() -> int:
     return settings.REPORTS_FEW_CASES
 
@@ -90,9 +98,7 @@ def satisfaction_by(
 ) -> list[Satisfaction]:
     """The `satisfaction` report's rows summed by `key`: the keys named in `order` first, in
     that order, then the others sorted."""
-    groups: dict[Any, list[dict[str, Any]]] = {}
-    for row in rows:
-        groups.setdefault(key(row), []).append(row)
+    groups = grouped(rows, key)
     first = [name for name in order if name in groups]
     rest = sorted((name for name in groups if name not in first), key=str)
     return [satisfaction_of(name, groups[name]) for name in first + rest]
@@ -118,9 +124,7 @@ class Repaid:
 def repaid_by_outcome(rows: list[dict[str, Any]]) -> dict[str, Repaid]:
     """The `effectiveness` report's rows (by bucket and outcome) summed over the buckets:
     repaid within 30, 60 and 90 days, approved against rejected."""
-    outcomes: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        outcomes.setdefault(row["outcome"], []).append(row)
+    outcomes = grouped(rows, lambda row: row["outcome"])
     windows = EFFECTIVENESS_WINDOWS
     return {
         outcome: Repaid(

@@ -16,7 +16,7 @@ from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 
 from reports.filters import ReportFilters, local_zone
-from reports.outcomes import Repaid, percent, repaid_by_outcome, rounded
+from reports.outcomes import Repaid, grouped, percent, repaid_by_outcome, rounded
 from reports.queries import (
     REPORTS,
     in_range,
@@ -159,9 +159,7 @@ def summed(cells: list[dict[str, Any]]) -> dict[str, Any]:
 
 def summed_by(cells: list[dict[str, Any]], key: str) -> dict[Any, dict[str, Any]]:
     """`summed` for each value of `key` in the cells, in the order of those values."""
-    groups: dict[Any, list[dict[str, Any]]] = {}
-    for cell in cells:
-        groups.setdefault(cell[key], []).append(cell)
+    groups = grouped(cells, lambda cell: cell[key])
     return {name: summed(groups[name]) for name in sorted(groups)}
 
 
