@@ -53,12 +53,17 @@ class Panel:
     level: int = 2  # the heading's level: 3 for a panel inside a section of panels
 
     @property
-    def body(self) -> list[tuple[str, list[tuple[str, list[tuple[str, bool]]]]]]:
-        """The table as the template writes it: row groups (a heading, "" for the rows before
-        the first), each row its heading and its cells as (text, few) pairs."""
+    def body(self) -> list[dict[str, Any]]:
+        """The table as the template writes it: its row groups (`heading`, "" for the rows
+        before the first; `rows`), each row its `head` and its `cells`, each cell its `text`
+        and whether it is `few`. Dicts: a template reads a dict's key at once, where an
+        object's attribute costs it a failed item lookup first, per cell."""
         groups = [("", self.rows)] if self.rows else []
         return [
-            (heading, [(str(row[0]), [_cell(cell) for cell in row[1:]]) for row in rows])
+            {
+                "heading": heading,
+                "rows": [{"head": str(row[0]), "cells": list(map(_cell, row[1:]))} for row in rows],
+            }
             for heading, rows in [*groups, *self.groups]
         ]
 
@@ -69,8 +74,10 @@ class Panel:
         return any(isinstance(cell, Figure) and cell.few for row in rows for cell in row)
 
 
-def _cell(cell: str | Figure) -> tuple[str, bool]:
-    return (cell.text, cell.few) if isinstance(cell, Figure) else (cell, False)
+def _cell(cell: str | Figure) -> dict[str, Any]:
+    if isinstance(cell, Figure):
+        return {"text": cell.text, "few": cell.few}
+    return {"text": cell, "few": False}
 
 
 def outcome_label(name: str) -> str:
