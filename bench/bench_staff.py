@@ -71,7 +71,7 @@ def pages(today) -> list[tuple[str, str, str]]:
         ("ops dashboard, 30 days", "ops", f"/ops/?{days(30)}"),
         ("ops dashboard, 366 days", "ops", f"/ops/?{days(366)}"),
     ]
-    for name in ("reviewers", "effectiveness", "monthly-summary", "applications"):
+    for name in ("reviewers", "effectiveness", "monthly-summary", "applications", "satisfaction"):
         for span in (30, 366):
             rows.append(
                 (

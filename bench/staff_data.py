@@ -6,7 +6,8 @@ on top of them, applications spread evenly over the last 13 months (one per loan
 review, awaiting a second approval, needing information, or an open offer), the older ones
 decided by the demo reviewers, a share of them through four eyes. Each application has the
 events of its path (about 4) and each event its notifications to the borrower (in the app,
-and by SMS or email: about 7.5 an application). Old decided history is history: it is
+and by SMS or email: about 7.5 an application); two in five decided cases are rated
+(satisfaction, some with a comment). Old decided history is history: it is
 written with SQL, as a data migration would, not replayed through the services.
 """
 
@@ -128,6 +129,31 @@ WHERE ch.channel = 'in_app' OR e.id % 8 <> 0
 """
 
 
+# Satisfaction (domain.md §11): two in five decided cases answer after the decision (the
+# rejected less satisfied), three in ten fulfilled ones again after the waiver; one answer in
+# four with a comment, some with a phone number in it (masked as the service masks it).
+INSERT_ANSWERS = """
+INSERT INTO relief_satisfactionanswer
+    (application_id, moment, outcome, score, comment, comment_masked, answered_by_id, created_at)
+SELECT a.id, m.moment, m.outcome, m.score,
+       CASE WHEN a.id % 4 = 0 THEN 'Thank you. Call me on 1381234' || d.digits
+            WHEN a.id % 4 = 1 THEN 'It took a while, but it was fair.' ELSE '' END,
+       CASE WHEN a.id % 4 = 0 THEN 'Thank you. Call me on *******' || d.digits
+            WHEN a.id % 4 = 1 THEN 'It took a while, but it was fair.' ELSE '' END,
+       b.user_id, a.decided_at + make_interval(days => 1 + (a.id % 5)::int)
+FROM relief_reliefapplication AS a
+JOIN loans_borrower AS b ON b.id = a.borrower_id
+CROSS JOIN LATERAL (SELECT lpad((a.id % 10000)::text, 4, '0') AS digits) AS d
+CROSS JOIN LATERAL (VALUES
+    ('decision', CASE WHEN a.status = 'rejected' THEN 'rejected' ELSE 'approved' END,
+     CASE WHEN a.status = 'rejected' THEN 1 + a.id % 3 ELSE 3 + a.id % 3 END, a.id % 5 < 2),
+    ('fulfilment', 'fulfilled', 3 + (a.id / 3) % 3, a.status = 'fulfilled' AND a.id % 10 < 3)
+) AS m(moment, outcome, score, answers)
+WHERE a.status IN ('approved', 'accepted', 'fulfilled', 'declined', 'expired', 'rejected')
+  AND m.answers
+"""
+
+
 def build(*, borrowers: int, applications: int) -> None:
     """Seed borrowers and applications unless the database already holds them."""
     from django.contrib.auth import get_user_model
@@ -147,6 +173,7 @@ def build(*, borrowers: int, applications: int) -> None:
         print(f"  reusing {present:,} borrowers", flush=True)
     if ReliefApplication.objects.count() == applications:
         print(f"  reusing {applications:,} applications", flush=True)
+        answers_build()
         return
     users = dict(get_user_model().objects.values_list("username", "id"))
     started = time.perf_counter()
@@ -166,10 +193,27 @@ def build(*, borrowers: int, applications: int) -> None:
         cursor.execute(INSERT_NOTIFICATIONS)
     # When each decided case's installments were repaid, as the services keep it.
     applications_repaid_on_settle()
+    answers_build(vacuum=False)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     print(
-        f"  wrote {applications:,} applications with their events and notifications in "
-        f"{time.perf_counter() - started:.0f}s",
+        f"  wrote {applications:,} applications with their events, notifications and "
+        f"satisfaction answers in {time.perf_counter() - started:.0f}s",
         flush=True,
     )
+
+
+def answers_build(*, vacuum: bool = True) -> None:
+    """The satisfaction answers, unless there are some (data kept from before they were
+    part of the benchmark gets them once)."""
+    from django.db import connection
+
+    from relief.models import SatisfactionAnswer
+
+    if SatisfactionAnswer.objects.exists():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(INSERT_ANSWERS)
+        if vacuum:
+            cursor.execute("ANALYZE relief_satisfactionanswer")
+    print(f"  wrote {SatisfactionAnswer.objects.count():,} satisfaction answers", flush=True)

@@ -382,6 +382,8 @@ LOGGING = {
 # the threshold are built by a background task; their files are kept this many days.
 REPORTS_ASYNC_THRESHOLD = env_int("REPORTS_ASYNC_THRESHOLD", 50000, minimum=1)
 REPORTS_EXPORT_TTL_DAYS = env_int("REPORTS_EXPORT_TTL_DAYS", 7, minimum=1)
+# The dashboard marks a figure over fewer cases than this as too few to read as a trend.
+REPORTS_FEW_CASES = env_int("REPORTS_FEW_CASES", 30, minimum=1)
 # An export may run much longer than the other tasks (CELERY_TASK_TIME_LIMIT); keep it under
 # the broker's visibility timeout (3600 s) so acks_late does not hand it to a second worker.
 REPORTS_EXPORT_TIME_LIMIT = env_int("REPORTS_EXPORT_TIME_LIMIT", 1800, minimum=60)

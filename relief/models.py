@@ -130,6 +130,7 @@ REPORTED_FIELDS = [
     "decided_amount",
     "waived_amount",
     "repaid_on",
+    "policy_version",
     "decided_by",
     "first_approver",
     "arrangement",

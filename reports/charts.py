@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
@@ -25,6 +25,8 @@ CHAR = 0.6  # the width of a character, in font sizes (a fair mean for Latin and
 WIDE_CHAR = 1.0  # a Chinese character (East Asian wide or full-width) takes a whole em
 RIGHT, TOP, BOTTOM = 8, 8, 34
 LEGEND_ROW = 20
+MARK = "*"  # after a figure over too few cases to read as a trend
+PALE = "0.4"  # the opacity of its bar
 
 Number = int | float | Decimal | None
 
@@ -182,10 +184,13 @@ def bar_chart(
     height: int = 240,
     axis_max: float | None = None,
     no_data: str = "No data",
+    marked: Collection[tuple[int, int]] = (),
 ) -> str:
     """Bars per category: side by side for several series, or stacked with the total on top.
 
-    Values are written on the bars when there is room; each bar has a tooltip.
+    Values are written on the bars when there is room; each bar has a tooltip. The bars in
+    `marked`, (category index, series index) pairs, are figures over too few cases to read as
+    a trend: drawn pale, their value (a stack's total) followed by "*", as in the table.
     """
     totals = [
         sum(float(item.values[index] or 0) for item in series) for index in range(len(categories))
@@ -214,7 +219,7 @@ def bar_chart(
         for slot, (item, color) in enumerate(zip(series, colors, strict=True)):
             value = item.values[index]
             if value is None or float(value) <= 0:
-                zero = format_number(value, unit)
+                zero = format_number(value, unit) + (MARK if (index, slot) in marked else "")
                 if value is not None and not stacked and fits(zero, bar_width + 2):
                     x = x0 + slot * bar_width
                     parts.append(_text(x + bar_width / 2, baseline - 3, zero, size=SMALL))
@@ -222,17 +227,22 @@ def bar_chart(
             bar_height = plot_height * float(value) / top_value
             x = x0 if stacked else x0 + slot * bar_width
             y = (stack_base if stacked else baseline) - bar_height
-            tip = f"{category} · {item.name}: {format_number(value, unit)}"
+            mark = MARK if (index, slot) in marked else ""
+            label = format_number(value, unit) + mark
+            tip = f"{category} · {item.name}: {label}"
+            pale = f' fill-opacity="{PALE}"' if mark else ""
             parts.append(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(bar_width - 1, 1):.1f}" '
-                f'height="{bar_height:.1f}" fill="{color}"><title>{escape(tip)}</title></rect>'
+                f'height="{bar_height:.1f}" fill="{color}"{pale}>'
+                f"<title>{escape(tip)}</title></rect>"
             )
-            label = format_number(value, unit)
             if stacked:
                 stack_base = y
             elif fits(label, bar_width + 2):
                 parts.append(_text(x + bar_width / 2, y - 3, label, size=SMALL))
         total = format_number(totals[index], unit)
+        if any((index, slot) in marked for slot in range(len(series))):
+            total += MARK
         if stacked and totals[index] > 0 and fits(total, bar_width + 2):
             parts.append(_text(x0 + bar_width / 2, stack_base - 3, total, size=SMALL))
     parts += _category_labels(categories, left, band, baseline)

@@ -18,7 +18,26 @@ from django.utils.translation import ngettext
 from relief.models import HardshipReason
 from relief.presentation import arrangement_term_label
 from reports import charts
+from reports.outcomes import few
 from reports.selectors import Dashboard
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A table's figure (a share, a mean) and whether it rests on too few cases to read as a
+    trend (fewer than REPORTS_FEW_CASES: `reports.outcomes.few`): the page marks those."""
+
+    text: str
+    few: bool = False
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def figure(text: str, value: Any, count: int | None) -> Figure:
+    """`value` shown as `text`, marked when it rests on fewer than REPORTS_FEW_CASES cases;
+    no figure at all ("–") is not marked."""
+    return Figure(text, value is not None and few(count))
 
 
 @dataclass
@@ -28,8 +47,38 @@ class Panel:
     description: str
     chart: SafeString
     headers: list[str]
-    rows: list[list[str]] = field(default_factory=list)
+    rows: list[list[str | Figure]] = field(default_factory=list)
     tall: bool = False  # a long table: scrolls inside its box
+    # Rows under subheadings (a heading, its rows), shown after `rows`.
+    groups: list[tuple[str, list[list[str | Figure]]]] = field(default_factory=list)
+    level: int = 2  # the heading's level: 3 for a panel inside a section of panels
+
+    @property
+    def body(self) -> list[dict[str, Any]]:
+        """The table as the template writes it: its row groups (`heading`, "" for the rows
+        before the first; `rows`), each row its `head` and its `cells`, each cell its `text`
+        and whether it is `few`. Dicts: a template reads a dict's key at once, where an
+        object's attribute costs it a failed item lookup first, per cell."""
+        groups = [("", self.rows)] if self.rows else []
+        return [
+            {
+                "heading": heading,
+                "rows": [{"head": str(row[0]), "cells": list(map(_cell, row[1:]))} for row in rows],
+            }
+            for heading, rows in [*groups, *self.groups]
+        ]
+
+    @property
+    def has_few(self) -> bool:
+        """Whether a figure of the table is marked as resting on too few cases."""
+        rows = [*self.rows, *(row for _heading, rows in self.groups for row in rows)]
+        return any(isinstance(cell, Figure) and cell.few for row in rows for cell in row)
+
+
+def _cell(cell: str | Figure) -> dict[str, Any]:
+    if isinstance(cell, Figure):
+        return {"text": cell.text, "few": cell.few}
+    return {"text": cell, "few": False}
 
 
 def outcome_label(name: str) -> str:
@@ -55,7 +104,8 @@ def show(value: Any, unit: str = "") -> str:
         places = 2 if unit == "¥" else 1
         text = number_format(value, places, force_grouping=True)
     elif isinstance(value, int):
-        text = number_format(value, force_grouping=True)
+        # Below a thousand there is nothing to group: most of the tables' counts.
+        text = str(value) if -1000 < value < 1000 else number_format(value, force_grouping=True)
     else:
         text = str(value)
     if unit == "¥":
@@ -70,7 +120,11 @@ def safe_chart(svg: str) -> SafeString:
 
 def summary(data: Dashboard) -> list[tuple[str, str]]:
     totals = data.totals
-    overall = data.effectiveness_overall
+
+    def repaid_30(outcome: str) -> str:
+        repaid = data.repaid.get(outcome)
+        return show(repaid.rate(30) if repaid else None, "%")
+
     return [
         (_("Applications"), show(totals["applications"])),
         (_("Approval rate"), show(totals["approval_rate"], "%")),
@@ -82,8 +136,7 @@ def summary(data: Dashboard) -> list[tuple[str, str]]:
         ),
         (
             _("Repaid within 30 days: approved / rejected"),
-            f"{show(overall.get('approved', {}).get('pct'), '%')} / "
-            f"{show(overall.get('rejected', {}).get('pct'), '%')}",
+            f"{repaid_30('approved')} / {repaid_30('rejected')}",
         ),
     ]
 

@@ -1,5 +1,6 @@
 """The ops dashboard's prevention panels (domain.md §10): the risk model's last backtest,
-and outreach against the holdout. Presentation only, like `reports.dashboard`."""
+and outreach against the holdout (shown in the Outcomes panel, `reports.dashboard_outcomes`).
+Presentation only, like `reports.dashboard`."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from reports import charts
-from reports.dashboard import Panel, safe_chart, show
+from reports.dashboard import Panel, figure, safe_chart, show
+from reports.outcomes import few
 from reports.selectors import Dashboard
 from risk.models import RiskBacktest, RiskBacktestLine, RiskLevel
 
@@ -106,7 +108,9 @@ def backtest_panel(backtest: RiskBacktest | None) -> Panel:
     )
 
 
-def outreach_panel(rows: list[dict[str, Any]]) -> Panel:
+def outreach_panel(rows: list[dict[str, Any]], *, level: int = 2) -> Panel:
+    """On time, contacted against held out, by risk model version; a rate over fewer than
+    REPORTS_FEW_CASES installments is marked, and the difference when either group is."""
     title = _("Outreach against the holdout: installments paid on time")
     versions = [_("Risk model v%(version)s") % {"version": row["model_version"]} for row in rows]
     return Panel(
@@ -130,6 +134,12 @@ def outreach_panel(rows: list[dict[str, Any]]) -> Panel:
                 unit="%",
                 axis_max=100,
                 no_data=_("No outreach with a known outcome in this range"),
+                marked={
+                    (index, slot)
+                    for index, row in enumerate(rows)
+                    for slot, count in enumerate((row["contacted"], row["held_out"]))
+                    if few(count)
+                },
             )
         ),
         headers=[
@@ -142,18 +152,36 @@ def outreach_panel(rows: list[dict[str, Any]]) -> Panel:
         rows=[
             [
                 version,
-                f"{show(row['contacted_on_time_pct'], '%')} "
-                f"({show(row['contacted_on_time'])}/{show(row['contacted'])})",
-                f"{show(row['held_out_on_time_pct'], '%')} "
-                f"({show(row['held_out_on_time'])}/{show(row['held_out'])})",
-                show(row["difference_pts"]),
-                interval(row["ci_low_pts"], row["ci_high_pts"]),
+                figure(
+                    f"{show(row['contacted_on_time_pct'], '%')} "
+                    f"({show(row['contacted_on_time'])}/{show(row['contacted'])})",
+                    row["contacted_on_time_pct"],
+                    row["contacted"],
+                ),
+                figure(
+                    f"{show(row['held_out_on_time_pct'], '%')} "
+                    f"({show(row['held_out_on_time'])}/{show(row['held_out'])})",
+                    row["held_out_on_time_pct"],
+                    row["held_out"],
+                ),
+                figure(
+                    show(row["difference_pts"]),
+                    row["difference_pts"],
+                    min(row["contacted"], row["held_out"]),
+                ),
+                figure(
+                    interval(row["ci_low_pts"], row["ci_high_pts"]),
+                    row["ci_low_pts"],
+                    min(row["contacted"], row["held_out"]),
+                ),
             ]
             for version, row in zip(versions, rows, strict=True)
         ],
+        level=level,
     )
 
 
 def panels(data: Dashboard) -> list[Panel]:
-    """Early warning (the last backtest) and outreach against the holdout (domain.md §10)."""
-    return [backtest_panel(data.backtest), outreach_panel(data.outreach)]
+    """Early warning (the last backtest). Outreach against the holdout is part of the
+    Outcomes panel (`reports.dashboard_outcomes`)."""
+    return [backtest_panel(data.backtest)]

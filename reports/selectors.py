@@ -1,7 +1,8 @@
 """Reading for the ops dashboard: the figures behind each chart, over the chosen filters.
 
 The definitions (approved, decided, SLA breached, repaid within N days) are those of the
-reports in reports.queries, so the dashboard and the exports never disagree.
+reports in reports.queries, so the dashboard and the exports never disagree; several panels
+read a report's own rows (effectiveness, outreach-outcomes, satisfaction and its comments).
 """
 
 from __future__ import annotations
@@ -11,31 +12,28 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 
 from reports.filters import ReportFilters, local_zone
+from reports.outcomes import Repaid, grouped, percent, repaid_by_outcome, rounded
 from reports.queries import (
-    AGGREGATE_NAMES,
     REPORTS,
     in_range,
     outcome,
     outcome_aggregates,
-    outcome_summary,
     sla_breached,
     submitted_month,
 )
+from reports.queries.sql import APPROVED_Q, ZERO_MONEY
 from risk.models import RiskBacktest
 
 OUTCOMES = ("approved", "rejected", "withdrawn", "open")
+# The Outcomes panel shows the latest few comments; the export has them all.
+COMMENTS_SHOWN = 5
 # Longer ranges are shown by week: a bar a day stops being readable.
 DAILY_UP_TO_DAYS = 62
-
-
-def _summary_row(values: dict[str, Any]) -> dict[str, Any]:
-    """The outcome aggregates without their query prefix."""
-    return {name.removeprefix("r_"): values.get(name) for name in AGGREGATE_NAMES}
 
 
 @dataclass(frozen=True)
@@ -92,11 +90,6 @@ def applications_by_period(filters: ReportFilters) -> tuple[str, list[dict[str, 
     return granularity, table
 
 
-def outcomes_by(filters: ReportFilters, field: str) -> list[dict[str, Any]]:
-    """Counts, approval rate, mean relief percent and relief amounts by one field."""
-    return [{"key": row[field], **_summary_row(row)} for row in outcome_summary(filters, field)]
-
-
 def decision_time_aggregates() -> dict:
     """Manual cases (those given a decision time) and how many breached it; over rows
     annotated with `r_breached` (`sla_breached`)."""
@@ -116,45 +109,71 @@ def sla_row(manual: int, breached: int) -> dict[str, Any]:
     }
 
 
-def totals(filters: ReportFilters, now: datetime) -> dict[str, Any]:
-    """The range's figures in one row: outcomes, relief, and decision-time breaches."""
-    row = (
-        in_range(filters)
-        .annotate(r_breached_case=sla_breached(now))
-        .aggregate(**outcome_aggregates(), **decision_time_aggregates())
-    )
-    sla = sla_row(row["r_manual"], row["r_breached"])
-    del sla["within"]
-    return {**_summary_row(row), **sla}
+def cell_aggregates() -> dict:
+    """The outcome figures of a group of applications as counts and sums, which add up over
+    groups: the approval rate and the mean relief % are worked out from them (`summed`)
+    exactly as the reports' `outcome_aggregates` work them out in SQL."""
+    aggregates = outcome_aggregates()
+    return {
+        **{name: aggregates[name] for name in SUMMED_NAMES},
+        "r_percent_sum": Sum("decided_percent", filter=APPROVED_Q),
+        "r_percent_count": Count("decided_percent", filter=APPROVED_Q),
+    }
 
 
-def by_month(filters: ReportFilters, now: datetime) -> list[dict[str, Any]]:
-    """Per month of submission, in one read: the outcome figures (relief granted and
-    waived) and the manual cases that breached their decision time."""
-    rows = (
+SUMMED_NAMES = ("r_applications", "r_approved", "r_rejected", "r_total_relief", "r_total_waived")
+
+
+def outcome_cells(filters: ReportFilters, now: datetime) -> list[dict[str, Any]]:
+    """The range's applications counted by month of submission, bucket and reason, in one
+    read (a few hundred rows at most): the totals, the months and the buckets' and reasons'
+    figures are all summed from these cells (`summed`)."""
+    return list(
         in_range(filters)
         .annotate(r_month=submitted_month(), r_breached_case=sla_breached(now))
-        .values("r_month")
-        .annotate(**outcome_aggregates(), **decision_time_aggregates())
-        .order_by("r_month")
+        .values("r_month", "bucket_at_submission", "reason")
+        .annotate(**cell_aggregates(), **decision_time_aggregates())
+        .order_by()
     )
-    return [
-        {
-            "month": row["r_month"],
-            **_summary_row(row),
-            "sla": sla_row(row["r_manual"], row["r_breached"]),
-        }
-        for row in rows
-    ]
 
 
-def report_rows(name: str, filters: ReportFilters, now: datetime) -> list[dict[str, Any]]:
-    """A report's rows as dicts by column name (the dashboard shows what the export holds)."""
+def summed(cells: list[dict[str, Any]]) -> dict[str, Any]:
+    """The outcome figures of some cells together: counts, approval rate (approved ÷
+    decided), mean decided percent of the approved, relief granted and waived, and the
+    decision-time breaches (`sla`)."""
+
+    def total(name: str):
+        return sum((cell[name] or 0 for cell in cells), start=0)
+
+    approved, rejected = total("r_approved"), total("r_rejected")
+    return {
+        "applications": total("r_applications"),
+        "approved": approved,
+        "rejected": rejected,
+        "approval_rate": percent(approved, approved + rejected),
+        "mean_percent": rounded(total("r_percent_sum"), total("r_percent_count")),
+        "total_relief": ZERO_MONEY + total("r_total_relief"),
+        "total_waived": ZERO_MONEY + total("r_total_waived"),
+        "sla": sla_row(total("r_manual"), total("r_breached")),
+    }
+
+
+def summed_by(cells: list[dict[str, Any]], key: str) -> dict[Any, dict[str, Any]]:
+    """`summed` for each value of `key` in the cells, in the order of those values."""
+    groups = grouped(cells, lambda cell: cell[key])
+    return {name: summed(groups[name]) for name in sorted(groups)}
+
+
+def report_rows(
+    name: str, filters: ReportFilters, now: datetime, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """A report's rows (its first `limit`) as dicts by column name, masked (the dashboard
+    shows what the export holds)."""
     report = REPORTS[name]
-    return [
-        dict(zip(report.column_names, row, strict=True))
-        for row in report.queryset(filters, now=now)
-    ]
+    rows = report.queryset(filters, now=now)
+    if limit is not None:
+        rows = rows[:limit]
+    return [dict(zip(report.column_names, row, strict=True)) for row in rows]
 
 
 def latest_backtest() -> RiskBacktest | None:
@@ -193,25 +212,6 @@ def arrangements_by_option(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [options[key] for key in sorted(options)]
 
 
-def effectiveness_overall(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Repaid within 30 days, approved against rejected, all buckets together (from the
-    effectiveness report's rows, read once per page)."""
-    overall: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        entry = overall.setdefault(row["outcome"], {"observed": 0, "repaid": 0})
-        entry["observed"] += row["observed_30d"]
-        entry["repaid"] += row["repaid_30d"]
-    for entry in overall.values():
-        entry["pct"] = percent(entry["repaid"], entry["observed"])
-    return overall
-
-
-def percent(part: int, whole: int) -> Decimal | None:
-    if not whole:
-        return None
-    return (Decimal(100) * part / whole).quantize(Decimal("0.1"))
-
-
 def months_in(filters: ReportFilters) -> list[date]:
     month = filters.date_from.replace(day=1)
     months = []
@@ -231,36 +231,50 @@ class Dashboard:
     by_month: list[dict[str, Any]]
     sla: list[dict[str, Any]]
     effectiveness: list[dict[str, Any]]
-    effectiveness_overall: dict[str, dict[str, Any]]
+    # Repaid within 30, 60 and 90 days by outcome, all buckets together (from `effectiveness`).
+    repaid: dict[str, Repaid]
     totals: dict[str, Any]
     arrangements: list[dict[str, Any]]
     backtest: RiskBacktest | None = None
     outreach: list[dict[str, Any]] = field(default_factory=list)
+    # The Outcomes panel: the `satisfaction` report's rows and the latest masked comments.
+    satisfaction: list[dict[str, Any]] = field(default_factory=list)
+    comments: list[dict[str, Any]] = field(default_factory=list)
 
 
 def dashboard(filters: ReportFilters, *, now: datetime | None = None) -> Dashboard:
     now = now or timezone.now()
     granularity, by_period = applications_by_period(filters)
-    read = {row.pop("month"): row for row in by_month(filters, now)}
-    empty = {name.removeprefix("r_"): 0 for name in AGGREGATE_NAMES}
+    cells = outcome_cells(filters, now)
+    read = summed_by(cells, "r_month")
     months = months_in(filters)
-    month_rows = [read.get(month, {**empty, "sla": sla_row(0, 0)}) for month in months]
+    month_rows = [read.get(month) or summed([]) for month in months]
+    overall = summed(cells)
+    sla = overall.pop("sla")
     effectiveness = report_rows("effectiveness", filters, now)
     return Dashboard(
         filters=filters,
         granularity=granularity,
         by_period=by_period,
-        by_bucket=outcomes_by(filters, "bucket_at_submission"),
-        by_reason=outcomes_by(filters, "reason"),
+        by_bucket=_keyed(summed_by(cells, "bucket_at_submission")),
+        by_reason=_keyed(summed_by(cells, "reason")),
         by_month=[
             {**{key: value for key, value in row.items() if key != "sla"}, "month": month}
             for month, row in zip(months, month_rows, strict=True)
         ],
         sla=[{**row["sla"], "month": month} for month, row in zip(months, month_rows, strict=True)],
         effectiveness=effectiveness,
-        effectiveness_overall=effectiveness_overall(effectiveness),
-        totals=totals(filters, now),
+        repaid=repaid_by_outcome(effectiveness),
+        totals={**overall, "manual": sla["manual"], "breached": sla["breached"]},
         arrangements=arrangements_by_option(report_rows("arrangements", filters, now)),
         backtest=latest_backtest(),
         outreach=report_rows("outreach-outcomes", filters, now),
+        satisfaction=report_rows("satisfaction", filters, now),
+        comments=report_rows("satisfaction-comments", filters, now, limit=COMMENTS_SHOWN),
     )
+
+
+def _keyed(groups: dict[Any, dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {"key": key, **{k: v for k, v in row.items() if k != "sla"}} for key, row in groups.items()
+    ]

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core import permissions
 from core.errors import DomainError
 from reports import dashboard as presentation
-from reports import dashboard_prevention, selectors, services
+from reports import dashboard_outcomes, dashboard_prevention, selectors, services
 from reports.filters import ReportFilters
 from reports.forms import DASHBOARD_MAX_DAYS, ReportFilterForm
 from reports.models import Export, ExportFormat, ExportLog
@@ -58,6 +58,8 @@ def dashboard(request):
             filters=form.filters(),
             summary=presentation.summary(data),
             panels=presentation.panels(data) + dashboard_prevention.panels(data),
+            outcomes=dashboard_outcomes.outcomes(data),
+            few_cases=dashboard_outcomes.few_cases(),
         )
     return render(request, "reports/dashboard.html", context)
 

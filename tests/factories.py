@@ -41,6 +41,8 @@ class UserFactory(factory.django.DjangoModelFactory):
             articles.articles_permission_give(django_apps, None)
             risk_roles = importlib.import_module("risk.migrations.0003_role_permissions")
             risk_roles.risk_permissions_give(django_apps, None)
+            satisfaction = importlib.import_module("relief.migrations.0023_ops_view_satisfaction")
+            satisfaction.satisfaction_view_give(django_apps, None)
         for name in names:
             self.groups.add(Group.objects.get_or_create(name=name)[0])
 

@@ -40,8 +40,24 @@ class ReadOnlyAdmin(BigListAdmin):
         return False
 
 
+class ApplicationNumberSearch:
+    """The list searched by its rows' application number ("#123" or "123"), an indexed
+    lookup; anything else finds nothing."""
+
+    search_fields = ("=application__id",)
+    search_help_text = _("Application number")
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip().removeprefix("#")
+        if not term:
+            return queryset, False
+        if not term.isdigit() or len(term) > 18:
+            return queryset.none(), False
+        return queryset.filter(application_id=int(term)), False
+
+
 @admin.register(ApplicationEvent)
-class ApplicationEventAdmin(ReadOnlyAdmin):
+class ApplicationEventAdmin(ApplicationNumberSearch, ReadOnlyAdmin):
     list_display = (
         "at",
         "application_id",
@@ -56,21 +72,11 @@ class ApplicationEventAdmin(ReadOnlyAdmin):
         fixed_choices_filter("to_status", _("to"), ApplicationStatus.choices),
     )
     list_select_related = ("actor",)
-    search_fields = ("=application__id",)
     list_defer = ("data",)
-    search_help_text = _("Application number")
 
     @admin.display(description=_("note"))
     def note_short(self, obj: ApplicationEvent) -> str:
         return Truncator(obj.note).chars(80)
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip().removeprefix("#")
-        if not term:
-            return queryset, False
-        if not term.isdigit() or len(term) > 18:
-            return queryset.none(), False
-        return queryset.filter(application_id=int(term)), False
 
 
 class DeliveryErrorFilter(admin.SimpleListFilter):

@@ -24,10 +24,10 @@ REASONS = [
 ]
 
 
-def a_month_of_cases(site) -> None:
+def a_month_of_cases(site, *, borrowers: int = 20) -> list[int]:
     """Cases from the demo's generated borrowers, spread over the last four weeks: some
     approved automatically or by the reviewer, some rejected, some still open, so every
-    chart has something to draw."""
+    chart has something to draw. Returns the cases' ids."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -43,7 +43,7 @@ def a_month_of_cases(site) -> None:
     )
     from tests.support import wait_for
 
-    Seeder(today=site.today).run(borrowers=20)
+    Seeder(today=site.today).run(borrowers=borrowers)
     loans = Loan.objects.filter(external_id__startswith="L-B").order_by("external_id")
     submitted = []
     for number, loan in enumerate(loans):
@@ -70,6 +70,7 @@ def a_month_of_cases(site) -> None:
         ReliefApplication.objects.filter(pk=pk).update(
             created_at=now - timedelta(days=number % 6 * 4 + 1)
         )
+    return submitted
 
 
 def test_ops_sees_the_charts_and_finds_the_case_in_the_applications_csv(open_page, site):

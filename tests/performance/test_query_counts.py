@@ -327,3 +327,32 @@ def test_admin_queue_of_every_case_queries_do_not_grow_with_cases(client, review
     assert_flat(
         client, url, lambda: cases_of_other_borrowers(4, today, [None, colleague, reviewer])
     )
+
+
+# --- the ops dashboard --------------------------------------------------------------------------
+
+
+def decided_and_rated(count: int, today, reviewer) -> None:
+    """`count` more cases of different borrowers, approved, each rated with a comment by its
+    borrower: rows for every chart of the dashboard, the Outcomes panel's too."""
+    from relief.services.satisfaction import satisfaction_answer
+
+    for number in range(count):
+        application = submitted_application(BorrowerFactory(), today=today, assign_to=reviewer)
+        relief_application_approve(application_id=application.pk, reviewer=reviewer, percent=50)
+        satisfaction_answer(
+            application_id=application.pk,
+            user=application.borrower.user,
+            score=1 + number % 5,
+            comment=f"Call me on 1381234567{number}",
+        )
+
+
+def test_ops_dashboard_queries_do_not_grow_with_cases_and_answers(client, reviewer, today):
+    """Each panel is read in a fixed number of queries (the Outcomes panel: the satisfaction
+    report and the latest comments, two), however many cases and answers the range holds."""
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="ops", groups=["Ops"]))
+    decided_and_rated(1, today, reviewer)
+    assert_flat(client, "/ops/", lambda: decided_and_rated(4, today, reviewer))

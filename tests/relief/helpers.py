@@ -73,6 +73,8 @@ def restore_seeded_data() -> None:
     articles.articles_permission_give(django_apps, None)
     risk_roles = importlib.import_module("risk.migrations.0003_role_permissions")
     risk_roles.risk_permissions_give(django_apps, None)
+    satisfaction = importlib.import_module("relief.migrations.0023_ops_view_satisfaction")
+    satisfaction.satisfaction_view_give(django_apps, None)
 
 
 def policy_activated(draft, *, requested_by, confirmed_by):

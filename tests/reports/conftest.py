@@ -17,7 +17,8 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 
 from loans.models import Installment, Loan
-from relief.models import ApplicationStatus, ReliefApplication, ReliefPolicy
+from relief.models import ApplicationStatus, ReliefApplication, ReliefPolicy, SatisfactionAnswer
+from relief.satisfaction import comment_mask
 from relief.services.outcomes import applications_repaid_on_settle
 from reports.filters import ReportFilters
 from tests.factories import BorrowerFactory, UserFactory, make_loan
@@ -269,6 +270,29 @@ def dataset(db) -> DataSet:
     # the decision and the repayments would have (what migration relief 0016 does).
     applications_repaid_on_settle()
     return DataSet(borrower, reviewer, senior, a1, a2, a3, a4, a5, a6, a7, outside)
+
+
+def answer(application, moment, outcome, score, comment=""):
+    return SatisfactionAnswer.objects.create(
+        application=application,
+        moment=moment,
+        outcome=outcome,
+        score=score,
+        comment=comment,
+        comment_masked=comment_mask(comment),
+    )
+
+
+@pytest.fixture
+def answered(dataset):
+    """Answers of the satisfaction question on the data set (test_satisfaction_report.py
+    works out the figures)."""
+    answer(dataset.a1, "decision", "approved", 5, "Very kind. My phone is 13912345678.")
+    answer(dataset.a1, "fulfilment", "fulfilled", 4)
+    answer(dataset.a3, "decision", "rejected", 2, "My ID 110105194912310021 was checked twice")
+    answer(dataset.a4, "decision", "approved", 4)
+    answer(dataset.outside[0], "decision", "rejected", 1, "Outside the range")
+    return dataset
 
 
 def grant_unmasked(user):

@@ -17,8 +17,6 @@ import pytest
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from relief.models import SatisfactionAnswer
-from relief.satisfaction import comment_mask
 from tests.reports.test_api import body
 from tests.reports.test_queries import csv_rows, rows
 
@@ -27,27 +25,6 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/reports/{}/"
 RANGE_QUERY = {"from": "2025-01-01", "to": "2025-02-28"}
 NO_SCORES = {f"score_{score}": 0 for score in range(1, 6)}
-
-
-def answer(application, moment, outcome, score, comment=""):
-    return SatisfactionAnswer.objects.create(
-        application=application,
-        moment=moment,
-        outcome=outcome,
-        score=score,
-        comment=comment,
-        comment_masked=comment_mask(comment),
-    )
-
-
-@pytest.fixture
-def answered(dataset):
-    answer(dataset.a1, "decision", "approved", 5, "Very kind. My phone is 13912345678.")
-    answer(dataset.a1, "fulfilment", "fulfilled", 4)
-    answer(dataset.a3, "decision", "rejected", 2, "My ID 110105194912310021 was checked twice")
-    answer(dataset.a4, "decision", "approved", 4)
-    answer(dataset.outside[0], "decision", "rejected", 1, "Outside the range")
-    return dataset
 
 
 def group(month, moment, outcome, reason, asked, answered, rate, mean, **scores):

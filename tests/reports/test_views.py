@@ -65,7 +65,7 @@ def test_dashboard_draws_every_chart_with_its_table(client, ops, dataset):
     response = signed_in(client, ops).get("/ops/", RANGE_QUERY)
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.count('<svg class="chart"') == 9
+    assert html.count('<svg class="chart"') == 11
     for heading in (
         "Applications per day by outcome",
         "Approval rate and mean relief by DPD bucket",
@@ -76,9 +76,11 @@ def test_dashboard_draws_every_chart_with_its_table(client, ops, dataset):
         "Early warning: how the scores foretold missed installments",
         "Outreach against the holdout: installments paid on time",
         "Repayment arrangements",
+        "Satisfaction with how requests were handled",
+        "Repaid within 30, 60 and 90 days of the decision",
     ):
         assert heading in html
-    assert html.count("<table>") == 9
+    assert html.count("<table>") == 11
     # The totals of the data set: 7 applications, 4 approved of 5 decided, mean of
     # 80, 70, 50 and 100, relief 21.28 + 70 + 6000 + 5; breaches a3 and a6 of 5 manual cases.
     figures = dict(response.context["summary"])

@@ -418,6 +418,8 @@ ADMIN_MODELS = {
     "relief.reliefapplication": READ_ONLY,
     "relief.applicationevent": READ_ONLY,
     "relief.notification": READ_ONLY,
+    # Satisfaction answers are read by ops (not staff in this world), no one else.
+    "relief.satisfactionanswer": views(),
     # Articles are written by ops (not staff in this world: the admin sends them to its login).
     "learn.article": views(),
     "relief.reliefpolicy": views(
@@ -459,6 +461,12 @@ def one_of_each(model):
         model.objects.create(username="alice", ip_address="127.0.0.1", user_agent="test")
     elif model._meta.app_label == "risk" and not model._default_manager.exists():
         risk_objects_make()
+    elif model._meta.label_lower == "relief.satisfactionanswer":
+        model.objects.get_or_create(
+            application=ReliefApplication.objects.order_by("pk").first(),
+            moment="decision",
+            defaults={"outcome": "approved", "score": 4, "comment": "Thank you."},
+        )
     return model._default_manager.order_by("pk").first()
 
 
