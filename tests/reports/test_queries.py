@@ -202,10 +202,14 @@ def test_effectiveness_counts_only_windows_that_have_ended(dataset):
 
 
 def test_csv_is_utf8_with_a_bom_and_the_same_text_on_every_database(dataset):
-    """The header is the column names; times are local; booleans true/false; money 2 places."""
+    """The header is the column names; times are local; booleans true/false; money 2 places;
+    the label columns in the language the export is written in."""
+    from django.utils import translation
+
     report = REPORTS["applications"]
     out = io.BytesIO()
-    writers.write_csv(report, report.queryset(RANGE), out)
+    with translation.override("en"):
+        writers.write_csv(report, report.queryset(RANGE), out)
     lines = out.getvalue().split(b"\n")
     assert lines[0].startswith(b"\xef\xbb\xbfapplication_id,submitted_at,loan_external_id,")
     assert lines[1].decode() == (
