@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.formats import number_format
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -56,14 +57,13 @@ class Panel:
     @property
     def body(self) -> list[dict[str, Any]]:
         """The table as the template writes it: its row groups (`heading`, "" for the rows
-        before the first; `rows`), each row its `head` and its `cells`, each cell its `text`
-        and whether it is `few`. Dicts: a template reads a dict's key at once, where an
-        object's attribute costs it a failed item lookup first, per cell."""
+        before the first; `rows`), each row its `head` and its `cells`' markup."""
         groups = [("", self.rows)] if self.rows else []
+        mark = format_html(FEW_MARK, _("too few cases to read as a trend"))
         return [
             {
                 "heading": heading,
-                "rows": [{"head": str(row[0]), "cells": list(map(_cell, row[1:]))} for row in rows],
+                "rows": [{"head": str(row[0]), "cells": cells_html(row[1:], mark)} for row in rows],
             }
             for heading, rows in [*groups, *self.groups]
         ]
@@ -75,10 +75,25 @@ class Panel:
         return any(isinstance(cell, Figure) and cell.few for row in rows for cell in row)
 
 
-def _cell(cell: str | Figure) -> dict[str, Any]:
-    if isinstance(cell, Figure):
-        return {"text": cell.text, "few": cell.few}
-    return {"text": cell, "few": False}
+# After a figure over too few cases: "*" to see, the words for screen readers.
+FEW_MARK = (
+    '<span class="few-mark" aria-hidden="true">*</span><span class="visually-hidden"> ({})</span>'
+)
+
+
+def cells_html(cells: list[str | Figure], mark: SafeString) -> SafeString:
+    """A row's figures as table cells, each text escaped; one over too few cases muted and
+    followed by `mark`. Written here, not cell by cell in the template: the dashboard's
+    tables hold hundreds of cells, and a template loop over them took most of the page's
+    rendering time."""
+    parts = [
+        f'<td class="num few">{escape(cell.text)}{mark}</td>'
+        if isinstance(cell, Figure) and cell.few
+        else f'<td class="num">{escape(cell)}</td>'
+        for cell in cells
+    ]
+    # Safe: every text is escaped above; `mark` is format_html's.
+    return mark_safe("".join(parts))  # noqa: S308  # nosec B308, B703
 
 
 def outcome_label(name: str) -> str:
